@@ -48,6 +48,7 @@ from accord.api.scopes import require_scope
 from accord.core import twice
 from accord.core.errors import PermissionDenied
 from accord.org.models import Person, Team
+from accord.org.permissions import on_behalf_of
 
 router = Router(tags=["Alignment"])
 
@@ -209,8 +210,8 @@ class KeyResultOut(Schema):
         ...,
         description="Derived: for a level to hold (direction above, below or range) whose "
         'current value is on the wrong side of its limit, "outside its limit" (above, below) '
-        'or "outside its range" (range), as the pages say it instead of its progress: its '
-        "partial credit is not a share done. Empty while it holds its level, and for an "
+        'or "outside its range" (range), as the pages say it instead of its progress (0: it '
+        "counts nothing toward its objective). Empty while it holds its level, and for an "
         "increase, a decrease or a milestone.",
     )
     version: int
@@ -832,9 +833,8 @@ def require_value_report(request_or_token, org, kr: KeyResult) -> None:
     if token.scope != TokenScope.REPORT:
         return
     person = token.person
-    people = [person]
-    if person.is_agent and person.owner_id:
-        people.append(person.owner)
+    owner = on_behalf_of(person)  # an agent reports on its owner's behalf too
+    people = [person] if owner is None else [person, owner]
     every_team = Cadence(org=org, scope=Scope.ORG)  # a check-in of the whole organization
     for someone in people:
         if owns_key_result(someone, kr):

@@ -6,20 +6,19 @@ Every function returns a percentage in [0, 100]. The rules, per direction:
   is not above the start there is no distance to cover: 100 once the value reaches the
   target, else 0.
 - decrease to: the mirror image.
-- keep above / keep below: 100 while the value is on the right side of the target;
-  on the wrong side, partial credit linear from the start (when the start was on the
-  wrong side too), else 0.
-- keep within a range [low, high]: 100 inside (a zero-width range is a single point);
-  outside, linear from the start to the nearest bound when the start was on that side,
+- keep above / keep below: 100 while the value is on the right side of the target (or
+  at it), else 0.
+- keep within a range [low, high]: 100 inside (a zero-width range is a single point),
   else 0.
 - milestone: 100 when done, else 0.
 
 Non-finite numbers (NaN, infinity) count as no progress.
 
 A level to hold (keep above, keep below, keep within a range) whose value is on the wrong
-side of its limit is not "mostly done" whatever its partial credit: `outside_limit` says so,
-and the pages show those words instead of its percentage (the credit still counts in its
-objective's roll-up, as the rules above give it).
+side of its limit is failing now, however close it came from where it started: it counts 0
+toward its objective, and `outside_limit` gives the words the pages show instead of its 0%.
+Its progress is the same 0 everywhere it is read (its page and history, the API, exports,
+briefings, the stored roll-up).
 """
 
 from __future__ import annotations
@@ -70,24 +69,22 @@ def progress(
             return _toward(-start, -target, -current)
         return 100.0 if current <= target else 0.0
     if direction == ABOVE:
-        return _range_progress(start, current, target, math.inf)
+        return _range_progress(current, target, math.inf)
     if direction == BELOW:
-        return _range_progress(start, current, -math.inf, target)
+        return _range_progress(current, -math.inf, target)
     if direction == RANGE:
         if low is None or high is None:
             return 0.0
         if low > high:
             low, high = high, low
-        return _range_progress(start, current, low, high)
+        return _range_progress(current, low, high)
     raise ValueError(f"Unknown direction {direction!r}")
 
 
-def _range_progress(start: float, current: float, low: float, high: float) -> float:
-    if low <= current <= high:
-        return 100.0
-    if current < low:
-        return _toward(start, low, current) if start < low else 0.0
-    return _toward(-start, -high, -current) if start > high else 0.0
+def _range_progress(current: float, low: float, high: float) -> float:
+    """A level held: 100 within [low, high], 0 outside (no partial credit, wherever it
+    started: outside its limit it is failing now)."""
+    return 100.0 if low <= current <= high else 0.0
 
 
 def kr_progress(kr: Any) -> float:

@@ -1323,15 +1323,34 @@ def build_tree(
 
 # --- the initiatives list (page and API) -------------------------------------------------
 
+# By team and priority: teams by name, and within each its priority stack, ranked work
+# first (#1 at the top), then what has no rank (finished, dropped or not yet ranked) by
+# title. Nulls placed explicitly: SQLite sorts them first, PostgreSQL last.
+BY_TEAM_AND_PRIORITY = (
+    Lower("team__name").asc(),
+    "team_id",
+    F("rank").asc(nulls_last=True),
+    "title_lower",
+    "id",
+)
 # Sort keys the list offers: name -> ordering (a leading "-" on the name reverses it).
-INITIATIVE_SORTS: dict[str, tuple[str, ...]] = {
+INITIATIVE_SORTS: dict[str, tuple] = {
     "title": ("title_lower", "id"),
     "target": ("target_date", "title_lower", "id"),
     "status": ("status", "title_lower", "id"),
     "progress": ("progress", "title_lower", "id"),
-    "team": ("team__name", "rank", "title_lower", "id"),
+    "team": BY_TEAM_AND_PRIORITY,
 }
-DEFAULT_INITIATIVE_ORDER = ("team_id", "rank", "title", "id")
+DEFAULT_INITIATIVE_ORDER = BY_TEAM_AND_PRIORITY
+
+
+def _reverse(term):
+    """`term` of an ordering, the other way round ("id" stays: it only breaks ties)."""
+    if isinstance(term, str):
+        return term if term == "id" else f"-{term}"
+    term = term.copy()
+    term.reverse_ordering()
+    return term
 
 
 @dataclass
@@ -1422,12 +1441,15 @@ def initiative_list(org: Organization, f: InitiativeFilters, *, today: dt.date |
         blocked = _blocked_q(org, today)
         qs = qs.filter(blocked) if f.blocked else qs.exclude(blocked)
     key = f.sort.lstrip("-")
-    if key in INITIATIVE_SORTS:
-        order = INITIATIVE_SORTS[key]
-        if f.sort.startswith("-"):
-            order = tuple(o if o == "id" else f"-{o}" for o in order)
-        return qs.annotate(title_lower=Lower("title")).order_by(*order)
-    return qs.order_by(*DEFAULT_INITIATIVE_ORDER)
+    order = INITIATIVE_SORTS.get(key, DEFAULT_INITIATIVE_ORDER)
+    if order is BY_TEAM_AND_PRIORITY:
+        # Always true (a team's work is its organization's); said so that the database reads
+        # the teams in name order off `team_by_lower_name` and each team's initiatives off
+        # its index, rather than sorting every initiative of the organization.
+        qs = qs.filter(team__org=org)
+    if key in INITIATIVE_SORTS and f.sort.startswith("-"):
+        order = tuple(_reverse(o) for o in order)
+    return qs.annotate(title_lower=Lower("title")).order_by(*order)
 
 
 # --- milestones --------------------------------------------------------------------------

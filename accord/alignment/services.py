@@ -70,7 +70,9 @@ from accord.core.services import (
 )
 from accord.org.models import Membership, Organization, Person, PersonKind, Role, Team
 from accord.org.permissions import (
+    acts_as,
     is_team_lead,
+    on_behalf_of,
     refuse_agent,
     refuse_viewer,
     require_role,
@@ -1691,10 +1693,13 @@ def may_set_confidence(actor: Person | None, objective: Objective) -> bool:
     it (`may_change`), and its owner, an organization objective's too (leaders set and
     change those, but the confidence is the owner's to say; a check-in offers it to them),
     or an agent for its owner."""
-    if actor is not None and actor.is_active and actor.has_role(Role.MEMBER):
-        acting_as = {actor.pk, actor.owner_id if actor.is_agent else None}
-        if objective.owner_id is not None and objective.owner_id in acting_as:
-            return True
+    if (
+        actor is not None
+        and actor.is_active
+        and actor.has_role(Role.MEMBER)
+        and objective.owner_id in acts_as(actor)
+    ):
+        return True
     return may_change(actor, objective)
 
 
@@ -1708,9 +1713,7 @@ def _may(actor, thing, by_team, *, agent_for_owner: bool) -> bool:
     if actor.has_role(Role.LEADER):
         return True
     owners, team = _delete_rights(thing)
-    acting_as = {actor.pk}
-    if agent_for_owner and actor.is_agent and actor.owner_id:
-        acting_as.add(actor.owner_id)
+    acting_as = acts_as(actor) if agent_for_owner else {actor.pk}
     if any(p is not None and p.pk in acting_as for _, p in owners):
         return True
     return team is not None and by_team(actor, team)
@@ -1730,7 +1733,7 @@ def acts_for(actor: Person | None, team: Team) -> bool:
 
     if team.pk in standing(team.org_id, actor, [team.pk]):
         return True
-    owner = actor.owner if actor.is_agent and actor.owner_id else None
+    owner = on_behalf_of(actor)
     return owner is not None and not owner.is_agent and acts_for(owner, team)
 
 
@@ -1750,7 +1753,7 @@ def teams_acted_for(org: Organization, actor: Person | None):
         return teams.none()
     ids = actable_team_ids(org, actor)
     found = teams if ids is None else teams.filter(pk__in=ids)
-    owner = actor.owner if actor.is_agent and actor.owner_id else None
+    owner = on_behalf_of(actor)
     if owner is not None and not owner.is_agent:
         found = found | teams_acted_for(org, owner)
     return found

@@ -56,7 +56,7 @@ from accord.alignment.models import (
     PeriodState,
     Replan,
 )
-from accord.alignment.progress import kr_progress
+from accord.alignment.progress import kr_outside_limit, kr_progress
 from accord.alignment.progress import pace as kr_pace
 from accord.alignment.progress import pace_share as kr_pace_share
 from accord.core.counting import figures
@@ -727,6 +727,10 @@ def _objective_page(
             may_set_confidence=services.may_set_confidence(request.person, objective),
             may_update=any(k.may_edit for k in krs),
             progress=objective.rollup_progress,
+            # What the progress is the weighted mean of, as its page says it: key results
+            # outside their limits count 0 (`progress.py`).
+            krs_outside=sum(1 for k in krs if k.weight > 0 and kr_outside_limit(k)),
+            contributing=child_page.paginator.count,
             krs=krs,
             parent_links=parent_links,
             child_links=child_links,
@@ -740,6 +744,7 @@ def _objective_page(
             or ConfidenceForm(initial={"confidence": objective.confidence}),
             closed=objective.period.state == PeriodState.CLOSED,
             history=history_for(org, "alignment.objective", objective.pk),
+            panels=web_panels.collect("objective", request, objective),
         ),
         status=status,
     )

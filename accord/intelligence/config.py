@@ -23,6 +23,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
 from accord.intelligence.models import DIMENSIONS, IntelligenceSettings
 from accord.intelligence.registry import discover
@@ -108,6 +109,7 @@ FRACTIONS = {
     "key_results.off_pace.min_elapsed": "share",
     "key_results.off_pace.tolerance": "share",
     "key_results.projected_miss.shortfall": "share",
+    "objectives.on_track_but_behind.share": "share",
     "work.likely_duplicate.change": "share",
     "work.likely_duplicate.threshold": "score",
 }
@@ -120,6 +122,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "objectives.confidence_falling.off_track": (0, 10),  # confidence runs 1 to 10
     "objectives.confidence_falling.steps": (1, 9),
     "objectives.confidence_falling.updates": (2, COUNT),  # a fall needs two updates
+    # Within the on-track band: its signal says "rated on track".
+    "objectives.on_track_but_behind.on_track_from": (bands.ON_TRACK.low, bands.HIGHEST),
     "objectives.orphaned.grace_days": (0, DAYS),  # 0: no grace
     "rhythm.ratings_falling.drop": (0, 9),  # points of ratings from 1 to 10
     "work.likely_duplicate.max_pairs": (1, 10_000),

@@ -12,17 +12,18 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
 from accord.alignment import confidence as bands
 from accord.alignment.blocked import unplanned_declines
-from accord.alignment.progress import outside_limit, pace_elapsed, pace_since
+from accord.alignment.progress import LEVELS, outside_limit, pace_elapsed, pace_since
 from accord.alignment.progress import progress as kr_progress
 from accord.coordination import graph
 from accord.decisions import followthrough
-from accord.intelligence.registry import Found, detector, subject_key
+from accord.intelligence.registry import DETECTORS, Found, detector, subject_key
 from accord.intelligence.registry import evidence as ev
 from accord.intelligence.snapshot import KeyResultS, Snapshot
 from accord.web.templatetags.dates import day
@@ -198,6 +199,27 @@ def on_time_falling(snap: Snapshot, cfg: dict) -> Iterator[Found]:
 # --- key results -------------------------------------------------------------------------
 
 
+# What a key-result detector's test of one key result says when its rules do not judge it
+# (yet): not its kind (a milestone for pace), too young, too few values.
+NOT_JUDGED = "not judged"
+
+
+@dataclass(slots=True)
+class Lag:
+    """A key result a key-result detector finds behind: its signal, and how it lags in a
+    few words for its objective's ("behind pace", "40 k€ where 62 k€ would be on pace")."""
+
+    found: Found
+    how: str
+    detail: str
+
+
+def thresholds(snap: Snapshot, kind: str) -> dict:
+    """Detector `kind`'s settings as this evaluation runs it: the organization's
+    (`Snapshot.settings`), else its documented defaults."""
+    return snap.settings.get(kind) or DETECTORS[kind].defaults
+
+
 def _kr_pct(kr: KeyResultS, value: float) -> float:
     return kr_progress(
         kr.direction,
@@ -272,29 +294,38 @@ def kr_off_pace(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     A key result younger than 14 days is not judged yet (the grace a new objective gets).
     Milestones and keep-above/below are exempt."""
     for kr, obj, period, _elapsed in _live_krs(snap):
-        if kr.is_milestone or kr.direction not in ("increase", "decrease"):
-            continue
-        opened = _kr_opened(kr)
-        if opened is not None and (snap.as_of - opened).days < cfg["grace_days"]:
-            continue
-        since = pace_since(kr.baseline_date, opened.date() if opened else None, period.start)
-        elapsed = pace_elapsed(snap.today, period.start, period.end, since)
-        if elapsed is None or elapsed < cfg["min_elapsed"]:
-            continue
-        pct = _kr_pct(kr, kr.current) / 100
-        gap = elapsed - pct
-        if gap <= cfg["tolerance"]:
-            continue
-        late_start = since is not None and since > period.start
-        if late_start:
-            what = "its baseline date" if kr.baseline_date else "when it was added"
-            gone = (
-                f"with {elapsed:.0%} of its time gone (from {_day(since)}, {what}, to the "
-                f"end of {period.name})"
-            )
-        else:
-            gone = f"with {elapsed:.0%} of {period.name} gone"
-        yield _kr_found(
+        if isinstance(lag := _off_pace(snap, kr, obj, period, cfg), Lag):
+            yield lag.found
+
+
+def _off_pace(snap: Snapshot, kr: KeyResultS, obj, period, cfg: dict) -> Lag | bool:
+    """`kr_off_pace`'s test of one live key result: its `Lag` when off pace, False when on
+    pace, NOT_JUDGED when its rules do not judge it (yet)."""
+    if kr.is_milestone or kr.direction not in ("increase", "decrease"):
+        return NOT_JUDGED
+    opened = _kr_opened(kr)
+    if opened is not None and (snap.as_of - opened).days < cfg["grace_days"]:
+        return NOT_JUDGED
+    since = pace_since(kr.baseline_date, opened.date() if opened else None, period.start)
+    elapsed = pace_elapsed(snap.today, period.start, period.end, since)
+    if elapsed is None or elapsed < cfg["min_elapsed"]:
+        return NOT_JUDGED
+    pct = _kr_pct(kr, kr.current) / 100
+    gap = elapsed - pct
+    if gap <= cfg["tolerance"]:
+        return False
+    late_start = since is not None and since > period.start
+    if late_start:
+        what = "its baseline date" if kr.baseline_date else "when it was added"
+        gone = (
+            f"with {elapsed:.0%} of its time gone (from {_day(since)}, {what}, to the "
+            f"end of {period.name})"
+        )
+    else:
+        gone = f"with {elapsed:.0%} of {period.name} gone"
+    on_pace = kr.start + elapsed * (kr.target - kr.start)
+    return Lag(
+        _kr_found(
             snap,
             kr,
             obj,
@@ -321,7 +352,10 @@ def kr_off_pace(snap: Snapshot, cfg: dict) -> Iterator[Found]:
                 ev("Current value", kr.current, "alignment.keyresult", kr.id),
             ],
             {"progress": round(pct, 3), "elapsed": round(elapsed, 3), "gap": round(gap, 3)},
-        )
+        ),
+        "behind pace",
+        f"{kr.value(kr.current)} where {kr.value(on_pace)} would be on pace",
+    )
 
 
 def _trend_at(values: list[tuple[dt.datetime, float]], when: dt.datetime) -> float | None:
@@ -354,19 +388,27 @@ def kr_projected_miss(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """The trend of its recorded values (a straight line through at least 3 of them) ends
     the period more than 15 points short of the target."""
     for kr, obj, period, _elapsed in _live_krs(snap):
-        if kr.is_milestone or kr.direction not in ("increase", "decrease"):
-            continue
-        if len(kr.values) < cfg["min_values"]:
-            continue
-        end = dt.datetime.combine(period.end, dt.time(23, 59), dt.UTC)
-        projected = _trend_at(kr.values, end)
-        if projected is None:
-            continue
-        pct = _kr_pct(kr, projected) / 100
-        if pct >= 1 - cfg["shortfall"]:
-            continue
-        days_left = (period.end - snap.today).days
-        yield _kr_found(
+        if isinstance(lag := _projected_miss(snap, kr, obj, period, cfg), Lag):
+            yield lag.found
+
+
+def _projected_miss(snap: Snapshot, kr: KeyResultS, obj, period, cfg: dict) -> Lag | bool:
+    """`kr_projected_miss`'s test of one live key result: its `Lag` when projected to miss,
+    False when not, NOT_JUDGED when its rules do not judge it (yet)."""
+    if kr.is_milestone or kr.direction not in ("increase", "decrease"):
+        return NOT_JUDGED
+    if len(kr.values) < cfg["min_values"]:
+        return NOT_JUDGED
+    end = dt.datetime.combine(period.end, dt.time(23, 59), dt.UTC)
+    projected = _trend_at(kr.values, end)
+    if projected is None:
+        return NOT_JUDGED
+    pct = _kr_pct(kr, projected) / 100
+    if pct >= 1 - cfg["shortfall"]:
+        return False
+    days_left = (period.end - snap.today).days
+    return Lag(
+        _kr_found(
             snap,
             kr,
             obj,
@@ -387,7 +429,10 @@ def kr_projected_miss(snap: Snapshot, cfg: dict) -> Iterator[Found]:
                 ev("Days left", days_left, "alignment.objective", obj.id),
             ],
             {"projected": round(projected, 4), "projected_progress": round(pct, 3)},
-        )
+        ),
+        "projected to miss",
+        f"{kr.value(projected)} at the end of {period.name}, against {kr.value(kr.target)}",
+    )
 
 
 @detector(
@@ -398,60 +443,66 @@ def kr_projected_miss(snap: Snapshot, cfg: dict) -> Iterator[Found]:
 )
 def kr_outside_limit(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """A level to hold (keep above, keep below, keep within a range) whose value is on the
-    wrong side of its limit: its partial credit would read as mostly done. Critical once it
+    wrong side of its limit: it counts 0 toward its objective's progress. Critical once it
     has been outside for 14 days (since the first of its latest values outside, or since it
     was added when it started outside too)."""
-    for kr, obj, _period, _elapsed in _live_krs(snap):
-        words = outside_limit(
-            kr.direction,
-            kr.target,
-            kr.current,
-            low=kr.range_low,
-            high=kr.range_high,
-            is_milestone=kr.is_milestone,
-        )
-        if not words:
-            continue
-        since = None  # the first of its latest values outside
-        for at, value in reversed(kr.values):
-            if not outside_limit(
-                kr.direction, kr.target, value, low=kr.range_low, high=kr.range_high
-            ):
-                break
-            since = at
-        started_outside = bool(
-            outside_limit(kr.direction, kr.target, kr.start, low=kr.range_low, high=kr.range_high)
-        )
-        # Outside since it was added only when it started outside too; else since the first
-        # value recorded outside (one that started inside went out when that was recorded).
-        if since is None or (since == kr.values[0][0] and started_outside):
-            since = _kr_opened(kr) or since or snap.as_of
-        days = max(0, (snap.as_of - since).days)
-        if kr.direction == "range":
-            low, high = sorted((kr.range_low, kr.range_high))
-            where = f"between {kr.value(low)} and {kr.value(high)}"
-        else:
-            side = "above" if kr.direction == "above" else "below"
-            where = f"{side} {kr.value(kr.target)}"
-        yield _kr_found(
-            snap,
-            kr,
-            obj,
-            "key_results.outside_limit",
-            CRITICAL if days >= cfg["critical_days"] else WARNING,
-            f"{kr.name} is {words}",
-            (
-                f"{kr.name} is to stay {where} but is at {kr.value(kr.current)}, outside "
-                f"since {_day(since)} ({counted(days, 'day')})."
-            ),
-            "Ask the owner what put it outside and what brings it back.",
-            [
-                ev("Current value", kr.value(kr.current), "alignment.keyresult", kr.id),
-                ev("Limit", f"keep {where}", "alignment.keyresult", kr.id),
-                ev("Outside since", _day(since), "alignment.keyresult", kr.id),
-            ],
-            {"current": kr.current, "days": days},
-        )
+    for kr, obj, period, _elapsed in _live_krs(snap):
+        if isinstance(lag := _outside_limit(snap, kr, obj, period, cfg), Lag):
+            yield lag.found
+
+
+def _outside_limit(snap: Snapshot, kr: KeyResultS, obj, period, cfg: dict) -> Lag | bool:
+    """`kr_outside_limit`'s test of one live key result: its `Lag` when outside its limit,
+    False when inside, NOT_JUDGED when it is no level to hold."""
+    words = outside_limit(
+        kr.direction,
+        kr.target,
+        kr.current,
+        low=kr.range_low,
+        high=kr.range_high,
+        is_milestone=kr.is_milestone,
+    )
+    if not words:
+        return NOT_JUDGED if kr.is_milestone or kr.direction not in LEVELS else False
+    since = None  # the first of its latest values outside
+    for at, value in reversed(kr.values):
+        if not outside_limit(kr.direction, kr.target, value, low=kr.range_low, high=kr.range_high):
+            break
+        since = at
+    started_outside = bool(
+        outside_limit(kr.direction, kr.target, kr.start, low=kr.range_low, high=kr.range_high)
+    )
+    # Outside since it was added only when it started outside too; else since the first
+    # value recorded outside (one that started inside went out when that was recorded).
+    if since is None or (since == kr.values[0][0] and started_outside):
+        since = _kr_opened(kr) or since or snap.as_of
+    days = max(0, (snap.as_of - since).days)
+    if kr.direction == "range":
+        low, high = sorted((kr.range_low, kr.range_high))
+        where = f"between {kr.value(low)} and {kr.value(high)}"
+    else:
+        side = "above" if kr.direction == "above" else "below"
+        where = f"{side} {kr.value(kr.target)}"
+    found = _kr_found(
+        snap,
+        kr,
+        obj,
+        "key_results.outside_limit",
+        CRITICAL if days >= cfg["critical_days"] else WARNING,
+        f"{kr.name} is {words}",
+        (
+            f"{kr.name} is to stay {where} but is at {kr.value(kr.current)}, outside "
+            f"since {_day(since)} ({counted(days, 'day')})."
+        ),
+        "Ask the owner what put it outside and what brings it back.",
+        [
+            ev("Current value", kr.value(kr.current), "alignment.keyresult", kr.id),
+            ev("Limit", f"keep {where}", "alignment.keyresult", kr.id),
+            ev("Outside since", _day(since), "alignment.keyresult", kr.id),
+        ],
+        {"current": kr.current, "days": days},
+    )
+    return Lag(found, words, f"{kr.value(kr.current)}, to stay {where}")
 
 
 @detector(
@@ -535,6 +586,118 @@ def confidence_falling(snap: Snapshot, cfg: dict) -> Iterator[Found]:
                 for at, c in recent
             ],
             numbers={"drop": drop, "confidence": recent[-1][1]},
+        )
+
+
+# The key-result detectors whose test says a key result is behind, in the order an
+# objective's signal names what they find.
+KR_BEHIND = (
+    ("key_results.off_pace", _off_pace),
+    ("key_results.projected_miss", _projected_miss),
+    ("key_results.outside_limit", _outside_limit),
+)
+
+
+def key_result_lags(snap: Snapshot, kr: KeyResultS, obj, period) -> list[Lag] | None:
+    """How a live key result lags by the key-result detectors' own tests (`KR_BEHIND`),
+    with the organization's settings for them (a detector switched off judges nothing):
+    [] when none finds it behind; None when it is reached, or when it is one they judge
+    but none does yet (too young, too early in its time, too few values). A milestone not
+    yet done counts as not behind: no detector judges a milestone's pace."""
+    if _kr_pct(kr, kr.current) >= 100:
+        return None
+    judged, lags = kr.is_milestone, []
+    for kind, test in KR_BEHIND:
+        cfg = thresholds(snap, kind)
+        if not cfg.get("enabled", True):
+            continue
+        verdict = test(snap, kr, obj, period, cfg)
+        if verdict == NOT_JUDGED:
+            continue
+        judged = True
+        if isinstance(verdict, Lag):
+            lags.append(verdict)
+    return lags if judged else None
+
+
+@detector(
+    "objectives.on_track_but_behind",
+    title="Rated on track while key results lag",
+    dimension="execution",
+    defaults={"share": 0.5, "on_track_from": bands.ON_TRACK.low},
+)
+def on_track_but_behind(snap: Snapshot, cfg: dict) -> Iterator[Found]:
+    """An objective whose latest confidence is on track (7 of 10 or above: the bands of
+    `accord.alignment.confidence`) while at least half of its key results are behind: off
+    pace, projected to miss or outside their limit, as those detectors decide with their
+    own settings. Key results reached, or too early for those detectors to judge, are not
+    counted. Critical when two or more are counted and every one is behind (a single
+    lagging key result already has its own signal)."""
+    live_krs: dict[int, list[tuple[KeyResultS, object]]] = defaultdict(list)
+    for kr, obj, period, _elapsed in _live_krs(snap):
+        live_krs[obj.id].append((kr, period))
+    for obj in snap.objectives.values():
+        if obj.status not in ("active", "draft") or not obj.confidence_history:
+            continue
+        period = snap.periods.get(obj.period_id)
+        if period is not None and period.closed_at and period.closed_at <= snap.as_of:
+            continue  # a closed period's objective is a record
+        at, confidence = obj.confidence_history[-1]
+        if confidence < cfg["on_track_from"] or obj.id not in live_krs:
+            continue
+        counted_krs, lagging = 0, []
+        for kr, kr_period in sorted(live_krs[obj.id], key=lambda p: p[0].id):
+            lags = key_result_lags(snap, kr, obj, kr_period)
+            if lags is None:
+                continue
+            counted_krs += 1
+            if lags:
+                lagging.append((kr, lags))
+        if not lagging or len(lagging) < cfg["share"] * counted_krs:
+            continue
+        left_out = len(live_krs[obj.id]) - counted_krs
+        said = f"{confidence} of 10, {bands.word(confidence)}"
+        if counted_krs == 1:
+            lag = "its one key result lags"
+        elif len(lagging) == counted_krs:
+            lag = ("both" if counted_krs == 2 else f"all {counted_krs}") + " of its key results lag"
+        else:
+            lag = f"{len(lagging)} of its {counted_krs} key results lag"
+        if left_out:
+            lag += f" ({left_out} more reached or too early to judge)"
+        how = "; ".join(
+            f"{kr.name} is " + _and(f"{g.how} ({g.detail})" for g in lags) for kr, lags in lagging
+        )
+        owner = obj.owner_id or snap.lead_of(obj.team_id)
+        yield Found(
+            kind="objectives.on_track_but_behind",
+            subject_type="alignment.objective",
+            subject_id=str(obj.id),
+            subject_label=obj.title,
+            severity=CRITICAL if len(lagging) == counted_krs >= 2 else WARNING,
+            title=f"{obj.title} is rated on track while its key results lag",
+            explanation=f"Confidence in {obj.title} is {said}, on {_day(at)}, but {lag}: {how}.",
+            next_step=(
+                f"Ask {snap.person_name(owner)} whether the confidence or the key results "
+                "are out of date."
+            ),
+            team_ids={obj.team_id} if obj.team_id else set(),
+            owner_id=owner,
+            evidence=[ev(f"Confidence on {_day(at)}", said, "alignment.objective", obj.id)]
+            + [
+                ev(
+                    kr.name,
+                    "; ".join(f"{g.how}: {g.detail}" for g in lags),
+                    "alignment.keyresult",
+                    kr.id,
+                )
+                for kr, lags in lagging
+            ],
+            numbers={
+                "confidence": confidence,
+                "behind": len(lagging),
+                "key_results": counted_krs,
+            },
         )
 
 

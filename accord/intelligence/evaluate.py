@@ -82,6 +82,7 @@ def run_catalogue(snap: snapshot_mod.Snapshot, cfg: config_mod.Config) -> dict[t
     # What concerns no team (an objective or key result of the organization itself)
     # concerns its top teams: counted, weighed and reached as theirs.
     tops = {t.id for t in snap.teams.values() if t.parent_id is None and t.id not in snap.retired}
+    snap.settings = cfg.detectors
     with no_gc():
         for kind, det in discover().items():
             dcfg = cfg.detectors.get(kind, det.defaults)

@@ -165,6 +165,16 @@ class Signal(OrgScoped):
         return evaluated_day(self.first_seen)
 
     @property
+    def first_seen_on(self) -> dt.date | dt.datetime | None:
+        """When an evaluation first found it, as a list item dates it (`evaluated_day`)."""
+        return evaluated_day(self.first_seen)
+
+    @property
+    def last_seen_on(self) -> dt.date | dt.datetime | None:
+        """When an evaluation last found it, as a list item dates it (`evaluated_day`)."""
+        return evaluated_day(self.last_seen)
+
+    @property
     def resolved_on(self) -> dt.date | dt.datetime | None:
         """When it resolved, as a list item dates it (`evaluated_day`)."""
         return evaluated_day(self.resolved_at)

@@ -32,6 +32,7 @@ from accord.intelligence.models import (
     SignalEpisode,
     SignalState,
     SignalTeam,
+    evaluated_day,
 )
 from accord.intelligence.registry import discover
 from accord.intelligence.snapshot import as_moment
@@ -648,6 +649,11 @@ class Held:
     def before_history(self) -> bool:
         return self.begins is None or as_moment(self.day) < self.begins
 
+    @property
+    def begins_on(self) -> dt.date | dt.datetime | None:
+        """`begins` as the lists date it (`evaluated_day`): an evaluation of a day, that day."""
+        return evaluated_day(self.begins)
+
 
 def held(org: Organization, scope: Scope, day: dt.date) -> Held:
     """The scope's signals as they stood at the end of `day` (see `Held`). Nine queries,
@@ -725,3 +731,113 @@ def held_filtered(
             continue
         out.append(s)
     return out
+
+
+# --- points charged from measures --------------------------------------------------------
+
+
+@dataclass
+class Charged:
+    """One item of a stored score's explanation that is not a signal: points charged from
+    a measure (a share of late check-ins, of unaligned initiatives), and where its records
+    are listed ("" when no list shows them)."""
+
+    team: Team
+    points: float
+    reason: str
+    url: str = ""
+
+
+@dataclass
+class ChargedPoints:
+    """What a heat-map score lost to measures rather than signals (`charged`)."""
+
+    team: Team  # whose score: its own, or the roll-up of its subtree
+    dimension: str
+    day: dt.date
+    rollup: bool  # the score averages the own scores of the teams below (by people)
+    items: list[Charged]
+    more: int = 0  # the subtree's items left out (only the CHARGED_SHOWN largest are)
+    # The "Unaligned work" signal's own threshold ({"share": "34%", "min_count": 2}) when
+    # the items are of alignment and it is on: a team below it has no such signal.
+    unaligned_rule: dict[str, Any] | None = None
+    # A large subtree (or the whole organization): only the team's own items were read.
+    below_unread: bool = False
+
+
+CHARGED_SHOWN = 10
+
+
+def _charged_url(org: Organization, team: Team, dimension: str) -> str:
+    """The list of the records a measure counts: the team's own active initiatives serving
+    nothing, or its check-ins (its rhythm page)."""
+    if dimension == "alignment":
+        query = f"team={team.slug}&only=on&status=active&aligned=no"
+        return reverse("alignment:initiatives", kwargs={"org_slug": org.slug}) + "?" + query
+    if dimension == "rhythm":
+        return reverse("rhythm:team", kwargs={"org_slug": org.slug, "team_slug": team.slug})
+    return ""
+
+
+def charged(
+    org: Organization,
+    team: Team,
+    dimension: str,
+    *,
+    own: bool,
+    as_of: dt.date | None = None,
+    unaligned_rule: dict[str, Any] | None = None,
+) -> ChargedPoints | None:
+    """The points a team's stored score of `dimension` lost to measures, not to signals,
+    as its heat-map cell shows it: its own score (`own`, or a team with nothing below it)
+    or its roll-up, whose items are those of each team of its subtree. Of the day the
+    heat-map shows (the last stored on or before `as_of`); read from the stored health
+    (`HealthScore.explanation`), nothing recomputed. None: no health stored, or nothing
+    charged that way. At most a few queries; a subtree's rows are read once, in one query."""
+    if dimension not in DIMENSIONS:
+        return None
+    day = queries.latest_date(org, as_of)
+    if day is None:
+        return None
+    team_ids = {team.pk} if own else queries.subtree_of(team)
+    if team_ids is None:  # the top of the tree: every team with health that day
+        team_ids = set(
+            HealthScore.objects.filter(org=org, date=day).values_list("team_id", flat=True)
+        )
+    # A large subtree's rows are not read (their explanations, one by one): its own items
+    # only, and the page says each team's line shows its own.
+    below_unread = large(team_ids)
+    if below_unread:
+        team_ids = {team.pk}
+    rows = list(
+        HealthScore.objects.filter(org=org, date=day, team_id__in=team_ids)
+        .select_related("team")
+        .only("team", "explanation", "date")
+    )
+    items = [
+        Charged(r.team, float(item.get("points") or 0), str(item.get("reason", "")))
+        for r in rows
+        for item in (r.explanation or {}).get(dimension, [])
+        if not item.get("signal_id") and item.get("points")
+    ]
+    if not items:
+        return None
+    items.sort(key=lambda c: (-c.points, c.team.name))
+    for c in items[:CHARGED_SHOWN]:
+        c.url = _charged_url(org, c.team, dimension)
+    rule = None
+    if dimension == "alignment" and unaligned_rule and unaligned_rule.get("enabled", True):
+        rule = {
+            "share": f"{float(unaligned_rule['share']):.0%}",
+            "min_count": unaligned_rule["min_count"],
+        }
+    return ChargedPoints(
+        team,
+        dimension,
+        day,
+        not own and (below_unread or len(team_ids) > 1),
+        items[:CHARGED_SHOWN],
+        max(0, len(items) - CHARGED_SHOWN),
+        rule,
+        below_unread,
+    )

@@ -104,13 +104,30 @@ def key_result(request, kr) -> str | None:
     """The open signals about this key result (off pace, projected to miss, not updated),
     most severe first: what its own figures mean for it. One query, on the signals'
     identity index."""
-    kinds = [k for k in discover() if k.startswith("key_results.")]
+    return _about(
+        request, "key_results.", "alignment.keyresult", kr, kr.updated_at, "this key result"
+    )
+
+
+def objective(request, obj) -> str | None:
+    """The open signals about this objective (its confidence falling, rated on track while
+    its key results lag, nothing serving it), most severe first, beside the confidence its
+    owner records. One query, on the signals' identity index."""
+    # Its confidence recorded since the evaluation: the page's figures are newer.
+    changed = max((t for t in (obj.updated_at, obj.confidence_updated_at) if t), default=None)
+    return _about(request, "objectives.", "alignment.objective", obj, changed, "this objective")
+
+
+def _about(request, prefix: str, subject_type: str, subject, changed_at, what: str) -> str | None:
+    """The open signals of the kinds starting with `prefix` about `subject`, as a card;
+    `changed_at`: when the page's own figures last changed (see `pages.signals_as_of`)."""
+    kinds = [k for k in discover() if k.startswith(prefix)]
     found = list(
         queries.ranked(
             Signal.objects.for_org(request.org).filter(
                 kind__in=kinds,
-                subject_type="alignment.keyresult",
-                subject_id=str(kr.pk),
+                subject_type=subject_type,
+                subject_id=str(subject.pk),
                 state__in=OPEN_STATES,  # as Insights lists them
             )
         )[:5]
@@ -121,8 +138,8 @@ def key_result(request, kr) -> str | None:
         "intelligence/panel_key_result.html",
         {
             "signals": pages.with_urls(request.org, found),
-            # Its value recorded since the evaluation: the page's figures are newer.
-            "as_of": pages.signals_as_of(request.org, kr.updated_at, "this key result"),
+            "as_of": pages.signals_as_of(request.org, changed_at, what),
+            "heading_id": "kr-signals-h" if subject_type == "alignment.keyresult" else "signals-h",
         },
         request=request,
     )

@@ -315,6 +315,10 @@ class Snapshot:
     # The organization now (not a past date): only then may a detector use what it keeps
     # between evaluations (the duplicates' text index), which a past date must not change.
     live: bool = False
+    # The organization's detector settings (kind -> thresholds with `enabled`) this
+    # evaluation runs with (`evaluate.run_catalogue`): a detector that reads what another
+    # decides reads it with that one's settings (`detectors.thresholds`).
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Derived data several detectors share, computed once per snapshot.
     cache: dict[str, Any] = field(default_factory=dict)
 

@@ -19,7 +19,7 @@ from accord.core.counting import figures
 from accord.core.dates import RANGE_TEXT, in_range
 from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
-from accord.intelligence import duplicate_views, pages, panels, queries, services
+from accord.intelligence import config, duplicate_views, pages, panels, queries, services
 from accord.intelligence.models import (
     DIMENSIONS,
     Evaluation,
@@ -27,6 +27,7 @@ from accord.intelligence.models import (
     SignalSeverity,
     SignalState,
     SignalTeam,
+    evaluated_day,
 )
 from accord.intelligence.registry import discover
 from accord.intelligence.snapshot import as_moment
@@ -188,6 +189,20 @@ def index(request):
             list_teams = {filter_team.pk} if f["own"] else queries.subtree_of(filter_team)
     by_dim = pages.kinds_by_dimension()
     kinds = by_dim[f["dimension"]] if f["dimension"] else None
+    # A heat-map score's link lists its team's signals of a dimension: what that score
+    # lost to measures rather than signals is said above them.
+    charged = None
+    if f["dimension"] and (filter_team or scope.team) is not None:
+        charged = pages.charged(
+            org,
+            filter_team or scope.team,
+            f["dimension"],
+            own=bool(f["own"]),
+            as_of=as_of,
+            unaligned_rule=config.for_org(org).detectors.get("initiatives.unaligned")
+            if f["dimension"] == "alignment"
+            else None,
+        )
     if f["kind"]:
         kinds = [f["kind"]] if kinds is None or f["kind"] in kinds else []
     filters = {
@@ -278,6 +293,7 @@ def index(request):
             "trend_period": period,
             "here": request.get_full_path(),
             "page": page,
+            "charged": charged,
             # A large scope's list is not counted: the last evaluation's count is shown; the
             # whole organization's is its figure (accord.core.counting.figures).
             "total": total[0] if total else None,
@@ -314,6 +330,15 @@ class _Stretch:
 
     def get_severity_display(self) -> str:
         return SignalSeverity(self.severity).label
+
+    @property
+    def started_on(self) -> dt.date | dt.datetime:
+        """As the lists date a moment (`evaluated_day`): an evaluation of a day, that day."""
+        return evaluated_day(self.started_at)
+
+    @property
+    def ended_on(self) -> dt.date | dt.datetime | None:
+        return evaluated_day(self.ended_at)
 
 
 def _stretches(signal, shown: int = 20) -> list[_Stretch]:
@@ -365,15 +390,17 @@ def _trend_summary(trend: list[dict]) -> str:
 
 @org_view
 def team_search(request):
-    """Teams by name for the scope picker (at most 20)."""
+    """Teams by name for the scope picker (at most 20): as the name is typed, the list of
+    them (htmx); the form sent (Enter, Find, or without JavaScript), the team's insights
+    when exactly one matches, else the page that lists them."""
     q = request.GET.get("q", "").strip()
     found = pages.search_teams(request.org, q)
-    template = (
-        "intelligence/_team_search.html"
-        if request.headers.get("HX-Request")
-        else "intelligence/team_search.html"
-    )
-    return render(request, template, {"q": q, "found": found})
+    if request.headers.get("HX-Request"):
+        return render(request, "intelligence/_team_search.html", {"q": q, "found": found})
+    if len(found) == 1:
+        url = reverse("intelligence:index", kwargs={"org_slug": request.org.slug})
+        return redirect(f"{url}?scope={found[0].pk}")
+    return render(request, "intelligence/team_search.html", {"q": q, "found": found})
 
 
 @org_view

@@ -145,8 +145,8 @@ def _pct(value: float | None) -> str:
 
 def _kr_pct(k) -> str:
     """A key result's progress as the pages say it: a level to hold on the wrong side of
-    its limit, "outside its limit" (`alignment.progress.kr_outside_limit`), not its
-    partial credit as a share done."""
+    its limit, "outside its limit" (`alignment.progress.kr_outside_limit`) rather than
+    its 0%."""
     return kr_outside_limit(k) or _pct(k.progress)
 
 
@@ -1063,11 +1063,22 @@ def submit_check_in(
     highlights: Text | None = None,
     blockers: Text | None = None,
     blocker_team_id: Id | None = None,
+    confirm: Annotated[
+        bool,
+        Field(
+            description="Record key result values that look like a slip anyway: a percentage "
+            "outside 0 to 100, or one far outside the key result's start, target and recent "
+            "values is refused (code unusual_value) without it, and nothing of the check-in "
+            "is recorded. Check the values with the person before setting it."
+        ),
+    ] = False,
 ) -> CallToolResult:
     """Submit (or update) your check-in for an occurrence of a check-in cadence: key
     result values, objective confidence, initiative status (proposed, active, paused,
-    done or dropped), highlights and blockers. Sent again, it adds to what it recorded:
-    highlights or blockers left out keep what was said ("" clears them). On time until the
+    done or dropped), highlights and blockers. A key result value far out of line (a
+    typo, a slip of a digit) is refused, saying why, and nothing is recorded, unless
+    `confirm`. Sent again, it adds to what it recorded: highlights or blockers left out
+    keep what was said ("" clears them). On time until the
     occurrence's due time (one given early, once the round before has closed, is on time
     too), late for a while after, refused otherwise. Without `occurrence`, the one whose
     window is open now (the earliest if several are), else the one that may be given
@@ -1088,18 +1099,26 @@ def submit_check_in(
                 fields={"occurrence": ["No window of this cadence is open for you now."]},
             )
         start = found[0].occurrence.original_start
-    c = rhythm.submit_checkin(
-        org,
-        me.person,
-        cadence,
-        start,
-        key_results=key_results or {},
-        objectives=objectives or {},
-        initiatives=initiatives or {},
-        highlights=highlights,
-        blockers=blockers,
-        blocker_team=ref(Team.objects.for_org(org), blocker_team_id, "blocker_team_id", "team"),
-    )
+    try:
+        c = rhythm.submit_checkin(
+            org,
+            me.person,
+            cadence,
+            start,
+            key_results=key_results or {},
+            objectives=objectives or {},
+            initiatives=initiatives or {},
+            highlights=highlights,
+            blockers=blockers,
+            blocker_team=ref(Team.objects.for_org(org), blocker_team_id, "blocker_team_id", "team"),
+            check_unusual=not confirm,
+        )
+    except ServiceError as exc:
+        if exc.code == "unusual_value":  # the page's box is this tool's `confirm`
+            said = "tick the box to record it anyway", "call again with confirm=true to record it"
+            exc.message = exc.message.replace(*said)
+            exc.fields = {k: [m.replace(*said) for m in v] for k, v in (exc.fields or {}).items()}
+        raise
     return answer(
         f"Check-in {c.pk} for {cadence.name} (due {_their(c.occurrence_start, zone)}, "
         f"{zone.key}): {c.get_status_display()}.",
@@ -1436,9 +1455,10 @@ def change_action_item(
 ) -> CallToolResult:
     """Complete, drop or reopen an action item, or hand it to someone else (reassign) or
     give it another due date (redate), as its page and the API do. Its owner, whoever
-    recorded it, its team's lead and leaders may. A token of scope `report` may
-    complete, drop or reopen only the items its own person owns; reassigning and
-    re-dating need `member`. Re-dated once overdue, it counts as slipped."""
+    recorded it, its team's lead and leaders may; an agent where its owner may. A token
+    of scope `report` may complete, drop or reopen only the items its own person owns (an
+    agent's: it or its owner); reassigning and re-dating need `member`. Re-dated once
+    overdue, it counts as slipped."""
     me = caller()
     org = me.org
     item = get_or_404(ActionItem.objects.for_org(org), action_item_id, "action item")

@@ -227,6 +227,13 @@ class CheckInIn(InputSchema):
         "and its team are kept.",
     )
     blocker_team_id: Id | None = None
+    confirm: bool = Field(
+        False,
+        description="Record key result values that look like a slip anyway: a percentage "
+        "outside 0 to 100, or one far outside the key result's start, target and recent "
+        "values is refused (422, code unusual_value, as when recording a key result's value) "
+        "without it, and nothing of the check-in is recorded.",
+    )
 
 
 class CheckInOut(Schema):
@@ -696,6 +703,7 @@ def submit_checkin(request, cadence_id: Id, key: str, payload: CheckInIn):
         blocker_team=ref(
             Team.objects.for_org(org), payload.blocker_team_id, "blocker_team_id", "team"
         ),
+        check_unusual=not payload.confirm,
     )
     return Status(201, checkin)
 

@@ -475,6 +475,8 @@ class CheckInForm(forms.Form):
             self.fields[f"kr_{kr.pk}"] = CheckInNumberField(
                 label=kr.name, check=services.key_result_number, unit=kr.unit
             )
+            # Ticked after the value was refused as looking like a slip (its "Record anyway").
+            self.fields[f"kr_{kr.pk}_anyway"] = forms.BooleanField(required=False)
         for m in measurables:
             self.fields[f"m_{m.pk}"] = CheckInNumberField(
                 label=m.name, check=services.measurable_number
@@ -510,6 +512,10 @@ class CheckInForm(forms.Form):
                     "blocker_team", "To raise a blocker as an issue, describe it and name the team."
                 )
         return data
+
+    def confirmed(self, key_results) -> set[int]:
+        """The key results whose value that looks like a slip is to be recorded anyway."""
+        return {kr.pk for kr in key_results if self.cleaned_data.get(f"kr_{kr.pk}_anyway")}
 
     def picked(self, prefix: str, rows) -> dict:
         """{row id: the answer given} for the rows' fields `<prefix>_<id>` answered."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from typing import Any
 
 from accord.alignment import confidence
@@ -191,10 +192,17 @@ def apply_checkin_updates(
     initiatives: dict[int, str],
     *,
     cadence=None,
+    check_unusual: bool = False,
+    confirmed: Collection[int] = (),
 ) -> None:
     """Validate that every item is the person's own (or, for key results, one of their
     teams' that they lead: `team_key_results` of `cadence`), then write through alignment's
     services.
+
+    `check_unusual`: a key result's new value that looks like a slip
+    (`alignment.unusual_value`, as its own page and the API ask) is refused (code
+    "unusual_value", beside each such key result's field `kr_<id>`, every one found at
+    once) unless its id is in `confirmed`.
 
     Runs inside the check-in's transaction, so a refusal anywhere changes nothing."""
     if not (key_results or objectives or initiatives):
@@ -223,12 +231,23 @@ def apply_checkin_updates(
     _refuse_closed("key results", {pk: krs[pk].objective.period for pk in key_results})
     _refuse_closed("objectives", {pk: objs[pk].period for pk in objectives})
     confidences = {pk: confidence.parse(v, "objectives") for pk, v in objectives.items()}
+    changed = {pk: v for pk, v in key_results.items() if float(v) != float(krs[pk].current)}
+    if check_unusual:
+        slips = {
+            pk: warning
+            for pk, value in changed.items()
+            if pk not in confirmed and (warning := alignment.unusual_value(krs[pk], float(value)))
+        }
+        if slips:
+            raise ServiceError(
+                " ".join(slips.values()),
+                fields={f"kr_{pk}": [warning] for pk, warning in slips.items()},
+                code="unusual_value",
+            )
 
-    for pk, value in key_results.items():
-        kr = krs[pk]
-        if float(value) != float(kr.current):
-            # The check-in says it (an edit may say it again): never taken for a second click.
-            alignment.record_key_result_value(org, actor, kr, value, note="check-in", again=True)
+    for pk, value in changed.items():
+        # The check-in says it (an edit may say it again): never taken for a second click.
+        alignment.record_key_result_value(org, actor, krs[pk], value, note="check-in", again=True)
     for pk, value in confidences.items():
         if objs[pk].confidence != value:
             alignment.set_objective_confidence(org, actor, objs[pk], value, note="check-in")

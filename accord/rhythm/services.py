@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -818,6 +818,8 @@ def submit_checkin(
     blockers: str | None = "",
     blocker_team: Team | None = None,
     raise_blocker: bool = False,
+    check_unusual: bool = False,
+    confirmed: Collection[int] = (),
     now: dt.datetime | None = None,
 ) -> CheckIn:
     """A person's update for one occurrence of a check-in cadence.
@@ -833,6 +835,11 @@ def submit_checkin(
     text (`blockers` None with no `blocker_team` keeps the blocker's team too), so a
     script adding highlights erases none of the report. With `raise_blocker`, a blocker
     that names another team is also raised as an issue for that team.
+
+    `check_unusual` (the page, the API, MCP): a key result's value that looks like a slip
+    is refused, as on the key result's own page (`links.apply_checkin_updates`), unless
+    its id is in `confirmed`; nothing of the check-in is recorded then. Loaders (the demo)
+    record what they are given.
     """
     require_same_org(org, cadence, "cadence")
     person = person or actor
@@ -925,7 +932,15 @@ def submit_checkin(
             )
     # Alignment writes go through its services; each refuses what is not this person's.
     links.apply_checkin_updates(
-        org, actor, person, kr_values, confidences, statuses, cadence=cadence
+        org,
+        actor,
+        person,
+        kr_values,
+        confidences,
+        statuses,
+        cadence=cadence,
+        check_unusual=check_unusual,
+        confirmed=confirmed,
     )
     week = scorecard_week(occ)
     for mid, value in measure_values.items():

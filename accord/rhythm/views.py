@@ -846,6 +846,7 @@ def checkin(request, cadence_id: int, key: str):
         measurables=measurables,
         initial={"blocker_team": last.blocker_team_id if last else None},
     )
+    slips: set[str] = set()  # the fields of values refused as looking like a slip
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -862,11 +863,17 @@ def checkin(request, cadence_id: int, key: str):
                 blockers=d["blockers"],
                 raise_blocker=d["raise_blocker"],
                 blocker_team=d["blocker_team"],
+                check_unusual=True,
+                confirmed=form.confirmed(krs),
             )
         except ServiceError as exc:
             # The last guard: the window closed meanwhile, a key result of a closed period…
-            # said on top, and beside the fields it names.
-            form.add_error(None, exc.message)
+            # said on top, and beside the fields it names. A value that looks like a slip
+            # is said beside its key result (and listed on top), with its "Record anyway".
+            if exc.code == "unusual_value":
+                slips = set(exc.fields)
+            else:
+                form.add_error(None, exc.message)
             field_errors(form, exc)
         else:
             messages.success(request, _checkin_thanks(org, cadence, saved, d["raise_blocker"]))
@@ -898,6 +905,8 @@ def checkin(request, cadence_id: int, key: str):
     for kr in krs:
         kr.typed = typed.get(f"kr_{kr.pk}", plain(kr.current))
         kr.errors = errors.get(f"kr_{kr.pk}", [])
+        kr.anyway = typed.get(f"kr_{kr.pk}_anyway")  # ticked: shown ticked again
+        kr.unusual = f"kr_{kr.pk}" in slips or bool(kr.anyway)
     for o in owned["objectives"]:
         o.chosen = typed.get(f"obj_{o.pk}", str(o.confidence or ""))
         o.errors = errors.get(f"obj_{o.pk}", [])
@@ -2102,6 +2111,7 @@ def my_settings(request):
             "away_elsewhere": queries.time_off_of(others, timezone.localdate()),
             "feeds": CalendarFeed.objects.for_org(org).filter(person=me, revoked_at__isnull=True),
             "new_feed_url": new_feed_url,
+            "email_here": email_configured(),  # else the e-mail choices say it is not set up
             "panels": web_panels.collect("settings", request),
         },
         status=422 if away_form.errors else 200,  # refused: shown again as typed

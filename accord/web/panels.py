@@ -5,6 +5,7 @@ An app may have a `panels.py` with either of:
     def home(request) -> str | None            # HTML for the signed-in person's home page
     def team(request, team) -> str | None      # HTML for a team's page
     def settings(request) -> str | None        # HTML for the person's own settings page
+    def objective(request, obj) -> str | None  # a card on an objective's page
     def key_result(request, kr) -> str | None  # a card on a key result's page
     def initiative(request, item) -> str | None  # a card on an initiative's page
     def measurable(request, m) -> str | None   # a card on a scorecard measurable's page

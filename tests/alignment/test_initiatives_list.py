@@ -469,3 +469,33 @@ def test_closed_work_without_a_target_is_not_called_ongoing(cast, work):
     detail = login(cast.viewer).get(f"/o/{org.slug}/alignment/initiatives/{work.rails.pk}/")
     assert b"ongoing" not in detail.content
     assert b"none (it was dropped without one)" in detail.content
+
+
+def test_by_team_and_priority_puts_each_teams_ranked_work_first(cast, work, monkeypatch):
+    """The default order: teams by name, each team's priority stack from its #1, and its
+    finished or dropped work (no rank) after it; the same on SQLite and PostgreSQL (which
+    place a missing rank at opposite ends), on every page, in the page and the API."""
+    archive = s.create_initiative(
+        cast.org, None, team=cast.platform, title="Archive old builds", status="done"
+    )
+    assert Initiative.objects.get(pk=archive.pk).rank is None
+    names = {
+        work.wallet.pk: "wallet",  # Payments (below Platform), its #1
+        work.checkout.pk: "checkout",  # Platform #1
+        work.rails.pk: "rails",  # Platform #2
+        archive.pk: "archive",  # Platform, done: no rank, though its title sorts first
+        work.pricing.pk: "pricing",  # Sales, done
+    }
+    expected = ["wallet", "checkout", "rails", "archive", "pricing"]
+    # Teams by name, not by when they were made (Payments was made after Platform and Sales).
+    assert work.payments.pk > cast.platform.pk
+    client = login(cast.member)
+    for qs in ("", "sort=team"):
+        assert [names[i] for i in _page(client, cast.org, qs)] == expected, qs
+        assert [names[i] for i in _api(api_client(cast.member), qs)] == expected, qs
+    assert [names[i] for i in _api(api_client(cast.member), "sort=-team")] == expected[::-1]
+    platform = [names[i] for i in _page(client, cast.org, f"team={cast.platform.slug}")]
+    assert platform == ["wallet", "checkout", "rails", "archive"]
+    monkeypatch.setattr(alignment_views, "INITIATIVES_PAGE", 2)
+    pages = [_page(client, cast.org, f"page={n}") for n in (1, 2, 3)]
+    assert [names[i] for page in pages for i in page] == expected

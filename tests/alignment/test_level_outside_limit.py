@@ -14,7 +14,7 @@ from django.utils import timezone
 from accord.alignment import services as alignment
 from accord.alignment.models import Direction
 from accord.alignment.progress import outside_limit, progress
-from tests.conftest import login
+from tests.conftest import api_client, login
 
 
 def test_a_level_is_outside_its_limit_only_on_the_wrong_side_of_it():
@@ -29,8 +29,8 @@ def test_a_level_is_outside_its_limit_only_on_the_wrong_side_of_it():
     assert outside_limit("increase", 100, 10) == outside_limit("decrease", 10, 100) == ""
     assert outside_limit("above", 1, 0, is_milestone=True) == ""
     assert outside_limit("above", 99.95, float("nan")) == ""
-    # Its partial credit stays what the rules give it (rolled up into its objective).
-    assert round(progress("above", 99.8, 99.95, 99.94)) == 93
+    # Outside its limit it is failing now: 0, however close it came from where it started.
+    assert progress("above", 99.8, 99.95, 99.94) == 0
 
 
 def _objective_with_levels(cast):
@@ -95,5 +95,84 @@ def test_pages_say_outside_its_limit_instead_of_a_share_done(cast):
             assert "100%" in _progress_of(html, "Error budget"), where
     page = client.get(f"/o/acme/alignment/key-results/{krs['Availability'].pk}/")
     body = page.content.decode()
-    assert 'class="tag tag--bad kr-outside">outside its limit<' in body
+    assert re.search(r'class="tag tag--bad kr-outside"[^>]*>outside its limit<', body)
     assert "93%" not in body
+
+
+def test_a_level_outside_its_limit_counts_0_toward_its_objective(cast):
+    """Its objective's progress, stored and recomputed, is the mean of what its key results
+    show: "outside its limit" counts 0 (not its hidden partial credit), and its objective's
+    page says so; the API, the history and the objective's parent agree."""
+    from accord.activity.models import Event
+    from accord.alignment import rollups
+    from accord.alignment.models import Objective
+    from accord.alignment.services import link_objective
+
+    goal, krs, _ = _objective_with_levels(cast)
+    goal.refresh_from_db()
+    # Availability and p95 latency outside their limits: 0 each; Error budget holds: 100.
+    assert goal.rollup_progress == 100 / 3
+    assert rollups.computed(cast.org.pk)[goal.pk][0] == goal.rollup_progress
+    parent = alignment.create_objective(
+        cast.org, None, title="Trusted product", period=goal.period, team=cast.platform
+    )
+    link_objective(cast.org, None, goal, parent)
+    assert Objective.objects.get(pk=parent.pk).rollup_progress == 100 / 3
+
+    client = login(cast.member)
+    html = client.get(f"/o/acme/alignment/objectives/{goal.pk}/").content.decode()
+    how = re.search(r'id="objective-progress-how">([^<]*)<', html).group(1)
+    assert how == "weighted mean of its key results; 2 key results outside their limits count 0"
+    parent_html = client.get(f"/o/acme/alignment/objectives/{parent.pk}/").content.decode()
+    how = re.search(r'id="objective-progress-how">([^<]*)<', parent_html).group(1)
+    assert how == "weighted mean of its contributing objectives"  # it has no key results
+    alignment.create_key_result(cast.org, None, parent, name="NPS", start=10, target=50)
+    parent_html = client.get(f"/o/acme/alignment/objectives/{parent.pk}/").content.decode()
+    how = re.search(r'id="objective-progress-how">([^<]*)<', parent_html).group(1)
+    assert how == "weighted mean of its key results and contributing objectives"
+
+    api = api_client(cast.member).get(f"/api/v1/key-results/{krs['Availability'].pk}")
+    assert api.status_code == 200
+    assert api.json()["progress"] == 0
+    assert api.json()["outside_limit"] == "outside its limit"
+    # What its history says it came to: 0, as its page reads it.
+    event = (
+        Event.objects.filter(target_id=krs["Availability"].pk, verb="value_recorded")
+        .order_by("-id")
+        .first()
+    )
+    assert event.after["progress"] == 0
+
+
+def test_the_migration_recounts_stored_figures_of_an_existing_database(cast):
+    """An existing database's objectives carry the partial credit stored before the rule
+    changed: `migrate` recounts them (and a closed period's frozen key results) to what the
+    roll-up computes now."""
+    import importlib
+
+    from django.apps import apps
+
+    from accord.alignment import rollups
+    from accord.alignment.models import FrozenKeyResult, Objective
+
+    recount = importlib.import_module(
+        "accord.alignment.migrations.0012_levels_outside_their_limit_count_zero"
+    ).recount
+    goal, krs, _ = _objective_with_levels(cast)
+    # As stored under the old rule: 93% and 65% of partial credit, the mean 86%.
+    Objective.objects.filter(pk=goal.pk).update(rollup_progress=86.0)
+    frozen = FrozenKeyResult.objects.create(
+        org=cast.org,
+        period=goal.period,
+        key_result=krs["Availability"],
+        value=99.94,
+        progress=93.3,
+        frozen_at=timezone.now(),
+    )
+    recount(apps, None)
+    assert Objective.objects.get(pk=goal.pk).rollup_progress == 100 / 3
+    stored = dict(Objective.objects.for_org(cast.org).values_list("id", "rollup_progress"))
+    for oid, (progress_now, _, _) in rollups.computed(cast.org.pk).items():
+        assert stored[oid] == progress_now, oid
+    frozen.refresh_from_db()
+    assert frozen.progress == 0

@@ -47,24 +47,24 @@ def test_a_target_on_the_wrong_side_of_the_start_is_met_or_not():
 def test_keep_above_and_below():
     assert progress("above", 0, 95, 97) == 100
     assert progress("above", 0, 95, 95) == 100
-    assert progress("above", 90, 95, 92.5) == 50  # started below: partial credit
+    assert progress("above", 90, 95, 92.5) == 0  # started below, still below: failing now
     assert progress("above", 99, 95, 90) == 0  # started above and fell below
     assert progress("below", 0, 200, 150) == 100
-    assert progress("below", 300, 200, 250) == 50
+    assert progress("below", 300, 200, 250) == 0
     assert progress("below", 100, 200, 250) == 0
 
 
 def test_keep_within_a_range():
     assert progress("range", 0, 0, 50, low=40, high=60) == 100
     assert progress("range", 0, 0, 40, low=40, high=60) == 100
-    assert progress("range", 20, 0, 30, low=40, high=60) == 50
+    assert progress("range", 20, 0, 30, low=40, high=60) == 0  # outside: no partial credit
     assert progress("range", 50, 0, 30, low=40, high=60) == 0
-    assert progress("range", 100, 0, 80, low=40, high=60) == 50
+    assert progress("range", 100, 0, 80, low=40, high=60) == 0
 
 
 def test_a_zero_width_range_is_a_single_point():
     assert progress("range", 0, 0, 7, low=7, high=7) == 100
-    assert progress("range", 0, 0, 3.5, low=7, high=7) == 50
+    assert progress("range", 0, 0, 3.5, low=7, high=7) == 0
     assert progress("range", 7, 0, 8, low=7, high=7) == 0
 
 

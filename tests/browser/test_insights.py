@@ -171,6 +171,19 @@ def test_a_leader_reads_the_heat_map_drills_down_and_acknowledges_a_signal(page,
     page.get_by_label("Look at another team").press_sequentially("secu", delay=30)
     page.locator("#scope-results").get_by_role("link", name="Security").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights · Security")
+    # Enter goes straight to the one team whose name matches.
+    page.goto("/o/northwind/insights/")
+    page.get_by_label("Look at another team").fill("Mobile")
+    page.get_by_label("Look at another team").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Insights · Mobile")
+    # Its alignment score lost points to unaligned initiatives, not to a signal: said above
+    # the signals of its score, linked to the initiatives that cost them.
+    page.locator(".heatmap__summary a.heat").first.click()
+    charged = page.locator("#charged")
+    expect(charged).to_contain_text("of active initiatives unaligned")
+    shot(page, "points-from-measures")
+    charged.get_by_role("link", name=re.compile("of active initiatives unaligned")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Mobile")
 
     # Beside the navigation (a tablet, a small laptop) the whole table does not fit its card:
     # it is the compact one (short headers, the open signals under each name), every column

@@ -79,6 +79,26 @@ def test_a_refused_check_in_gives_its_error_summary_the_focus(page, shot, cast, 
     assert not CheckIn.objects.filter(person=cast.member).exists()
 
 
+def test_a_check_in_asks_of_a_slip_and_records_it_when_ticked(page, shot, cast, rhythm):  # noqa: F811
+    kr, url = check_in_owed(cast, rhythm)  # NPS, 20 to 50
+    open_signed_in(page, cast.member.email, url)
+    page.get_by_label("NPS").fill("4500")
+    page.get_by_label("Highlights").fill("Survey closed")
+    page.get_by_role("button", name="Submit check-in").click()
+    expect(page.locator("#checkin-errors")).to_contain_text("4500 is far outside what NPS")
+    expect(page.get_by_label("NPS")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("NPS")).to_have_value("4500")
+    expect(page.get_by_label("Highlights")).to_have_value("Survey closed")
+    shot(page, "slip-asked")
+    assert not CheckIn.objects.filter(person=cast.member).exists()
+    page.get_by_label("Record anyway").check()
+    page.get_by_role("button", name="Submit check-in").click()
+    expect(page.locator("#checkin-errors")).to_have_count(0)
+    kr.refresh_from_db()
+    assert kr.current == 4500
+    assert CheckIn.objects.get(person=cast.member).highlights == "Survey closed"
+
+
 def test_the_new_cadence_form_starts_on_weekly_and_shows_the_teams_its_scope_uses(page, shot, cast):
     open_signed_in(page, cast.leader.email, "/o/acme/rhythm/cadences/new/")
     expect(page.get_by_label("Repeats")).to_have_value("weekly")

@@ -1,7 +1,7 @@
 """A closed period's objectives and key results are a record: once it is closed (before
 its end), they raise no live-progress signal (off pace, projected miss, stale, orphaned,
-confidence), and none that names the closed period; the period's signals before it closed
-stay as they were on those days."""
+confidence, rated on track while behind), and none that names the closed period; the
+period's signals before it closed stay as they were on those days."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ PROGRESS = (
     "key_results.stale",
     "objectives.orphaned",
     "objectives.confidence_falling",
+    "objectives.on_track_but_behind",
 )
 
 

@@ -28,6 +28,8 @@ def test_the_demo_tells_its_story_in_signals_and_health_history(db):
         ]
 
     assert teams_of("objectives.confidence_falling")  # a team whose confidence fell
+    # An objective rated on track while its key results lag.
+    assert teams_of("objectives.on_track_but_behind")
     assert teams_of("decisions.approver_bottleneck")  # decisions pile up on one approver
     assert teams_of("dependencies.cycle")
     assert teams_of("initiatives.unaligned")

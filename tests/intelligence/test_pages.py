@@ -85,12 +85,31 @@ def test_a_scope_that_is_not_a_team_of_the_organization_answers_404(acme):
 
 def test_team_search_finds_teams_by_name_and_links_their_scope(acme):
     client = login(acme.admin)
-    response = client.get(URL + "teams/", {"q": "we"})
-    assert response.status_code == 200
-    assert f'?scope={acme.web.pk}"' in response.content.decode()
-    assert "Sales" not in response.content.decode()
+    # As the name is typed: the teams that match, each linked to its scope.
+    typed = client.get(URL + "teams/", {"q": "we"}, headers={"HX-Request": "true"})
+    assert typed.status_code == 200
+    assert f'?scope={acme.web.pk}"' in typed.content.decode()
+    assert "Sales" not in typed.content.decode()
     partial = client.get(URL + "teams/", {"q": "globex"}, headers={"HX-Request": "true"})
     assert "No team" in partial.content.decode() and "<html" not in partial.content.decode()
+
+
+def test_sending_the_team_search_opens_the_one_team_that_matches(acme):
+    """Enter or Find (the form sent, with or without JavaScript): the team's insights when
+    exactly one team matches; else the page listing those that do, or saying none does."""
+    client = login(acme.admin)
+    response = client.get(URL + "teams/", {"q": "  we "})
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}?scope={acme.web.pk}"
+    several = client.get(URL + "teams/", {"q": "a"})  # Acme, Platform, Sales
+    assert several.status_code == 200
+    html = several.content.decode()
+    assert f'?scope={acme.sales.pk}"' in html and f'?scope={acme.platform.pk}"' in html
+    none = client.get(URL + "teams/", {"q": "Globex"})  # another organization's team
+    assert none.status_code == 200 and "No team's name contains" in none.content.decode()
+    # The picker on Insights sends its form there, and lists as it is typed.
+    page = client.get(URL).content.decode()
+    assert re.search(r'<form class="scope-picker" method="get" action="' + URL + 'teams/"', page)
 
 
 # --- heat-map and drill-down -------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accord.org.models import Role, Team
-from tests.conftest import api_client, login, make_person
+from tests.conftest import api_client, login, make_person, sqlite_plan
 
 ROW = re.compile(rb'data-initiative="\d+"')
 
@@ -85,3 +85,32 @@ def test_the_initiatives_board_costs_the_same_whatever_the_size(generated, viewe
     assert got["large"][0] <= got["small"][0]
     for _, response in got.values():
         assert 0 < len(ROW.findall(response.content)) <= 5 * 25
+
+
+@pytest.mark.parametrize("qs", ["", "team={root}", "sort=team&page=3", "status=open"])
+def test_by_team_and_priority_is_read_team_by_team_not_sorted_whole(generated, viewers, db, qs):
+    """The default order (teams by name, each team's ranked work first) reads the teams in
+    name order off their index and each team's initiatives off theirs, sorting only a
+    team's own: not every initiative of the organization sorted for a page of fifty, with
+    the planner's statistics refreshed (after `accord generate`, and hourly by the worker).
+    """
+    from accord.core.database import refresh_planner_statistics
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's")
+    org = generated["large"]
+    refresh_planner_statistics()
+    url = f"/o/{org.slug}/alignment/initiatives/?" + qs.format(root=_root(org).pk)
+    client = login(viewers["large"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    (sql,) = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].split(" FROM ", 1)[1].startswith('"alignment_initiative"')
+        and "ORDER BY" in q["sql"]
+    ]
+    plan = sqlite_plan(sql)
+    assert "USING INDEX team_by_lower_name" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan  # only "for right part of"

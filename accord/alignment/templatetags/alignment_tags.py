@@ -48,11 +48,16 @@ def bar(pct, label: str = "Progress"):
 @register.simple_tag
 def kr_bar(kr, pct, label: str = "Progress"):
     """A key result's progress: its bar, or, for a level to hold whose value is on the
-    wrong side of its limit, "outside its limit" (`progress.outside_limit`), not the share
-    done its partial credit would read as. `kr` is a model or the tree's dict of it."""
+    wrong side of its limit, "outside its limit" (`progress.outside_limit`): its progress
+    is 0, which the words say better than an empty bar. `kr` is a model or the tree's dict
+    of it."""
     words = kr_outside_limit(kr)
     if words:
-        return format_html('<span class="tag tag--bad kr-outside">{}</span>', words)
+        return format_html(
+            '<span class="tag tag--bad kr-outside" title="Progress 0%: counts 0 toward its '
+            'objective">{}</span>',
+            words,
+        )
     return bar(pct, label)
 
 
