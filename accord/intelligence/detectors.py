@@ -543,6 +543,18 @@ def kr_stale(snap: Snapshot, cfg: dict) -> Iterator[Found]:
 # --- objectives --------------------------------------------------------------------------
 
 
+def _rated_objectives(snap: Snapshot) -> Iterator:
+    """The objectives whose confidence is read: active or draft, rated at least once, in a
+    period not closed (a closed period's objective is a record)."""
+    for obj in snap.objectives.values():
+        if obj.status not in ("active", "draft") or not obj.confidence_history:
+            continue
+        period = snap.periods.get(obj.period_id)
+        if period is not None and period.closed_at and period.closed_at <= snap.as_of:
+            continue
+        yield obj
+
+
 @detector(
     "objectives.confidence_falling",
     title="Confidence falling",
@@ -552,12 +564,7 @@ def kr_stale(snap: Snapshot, cfg: dict) -> Iterator[Found]:
 def confidence_falling(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     """Confidence down 2 steps or more over its last 3 updates, or now off track (at or
     below 3 of 10: the bands of `accord.alignment.confidence`)."""
-    for obj in snap.objectives.values():
-        if obj.status not in ("active", "draft") or not obj.confidence_history:
-            continue
-        period = snap.periods.get(obj.period_id)
-        if period is not None and period.closed_at and period.closed_at <= snap.as_of:
-            continue  # a closed period's objective is a record
+    for obj in _rated_objectives(snap):
         recent = obj.confidence_history[-int(cfg["updates"]) :]
         drop = recent[0][1] - recent[-1][1]
         falling = len(recent) >= 2 and drop >= cfg["steps"]
@@ -636,12 +643,7 @@ def on_track_but_behind(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     live_krs: dict[int, list[tuple[KeyResultS, object]]] = defaultdict(list)
     for kr, obj, period, _elapsed in _live_krs(snap):
         live_krs[obj.id].append((kr, period))
-    for obj in snap.objectives.values():
-        if obj.status not in ("active", "draft") or not obj.confidence_history:
-            continue
-        period = snap.periods.get(obj.period_id)
-        if period is not None and period.closed_at and period.closed_at <= snap.as_of:
-            continue  # a closed period's objective is a record
+    for obj in _rated_objectives(snap):
         at, confidence = obj.confidence_history[-1]
         if confidence < cfg["on_track_from"] or obj.id not in live_krs:
             continue
