@@ -186,7 +186,7 @@ def apply(request, strict: bool = False, allow_removals: bool = False):
     "section does not have are ignored and listed (`ignored_columns`); one that looks like "
     "a known column misspelt (`near_misses`, e.g. Emial: email) is ignored only with "
     "`allow_ignored_columns=true`: without it the answer is 422 `columns_unconfirmed` and "
-    "nothing is changed." + LARGE,
+    "nothing is changed, for a dry run too (its plan is in the answer)." + LARGE,
     openapi_extra={
         "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}},
         "responses": REPORT_422,
@@ -207,16 +207,30 @@ def import_csv(
         strict=strict,
         name="upload.csv",  # a background job finds the section from the header
         allow_ignored_columns=allow_ignored_columns,
-        run=lambda content: csvio.import_csv(
-            content,
-            org_slug=org.slug,
-            section=section or None,
-            strict=strict,
-            dry_run=dry_run,
-            actor=actor_of(request),
-            allow_ignored_columns=allow_ignored_columns,
+        run=lambda content: _as_the_import_would(
+            csvio.import_csv(
+                content,
+                org_slug=org.slug,
+                section=section or None,
+                strict=strict,
+                dry_run=dry_run,
+                actor=actor_of(request),
+                allow_ignored_columns=allow_ignored_columns,
+            ),
+            allow_ignored_columns,
         ),
     )
+
+
+def _as_the_import_would(outcome: services.Outcome, allowed: bool) -> services.Outcome:
+    """A dry run answers as the import would (as `accord import csv --dry-run` exits): a
+    file with a column that looks misspelt is refused (422 `columns_unconfirmed`, its plan
+    beside the error) unless `allow_ignored_columns` confirms it, so a script that checks a
+    file first is not told it is fine."""
+    if outcome.ok and outcome.near_misses and not allowed:
+        outcome.aborted = outcome.unconfirmed = True
+        outcome.stopped = f"Importing this file needs confirming: {outcome.near_miss_text()}."
+    return outcome
 
 
 @router.get(

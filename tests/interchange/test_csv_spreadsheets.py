@@ -143,8 +143,16 @@ def test_the_api_asks_for_allow_ignored_columns(cast, monkeypatch):
     assert body["error"]["code"] == "columns_unconfirmed"
     assert "allow_ignored_columns=true" in body["error"]["message"]
     assert body["near_misses"] == {"Titel": "title"} and dump() == before
+    # A dry run answers as the import would (as the command's dry run exits), its plan
+    # beside the error; confirmed, it is the plan alone.
     plan = client.post(f"{url}?dry_run=true", data=MISSPELT, content_type="text/csv")
+    assert plan.status_code == 422 and plan.json()["error"]["code"] == "columns_unconfirmed"
+    assert plan.json()["ignored_columns"] == ["Titel", "Notes"] and plan.json()["changes"]
+    plan = client.post(
+        f"{url}?dry_run=true&allow_ignored_columns=true", data=MISSPELT, content_type="text/csv"
+    )
     assert plan.status_code == 200 and plan.json()["ignored_columns"] == ["Titel", "Notes"]
+    assert dump() == before
     # A large file is a job: the confirmation goes with it.
     monkeypatch.setattr(services, "JOB_BYTES", 10)
     queued = client.post(
