@@ -677,7 +677,14 @@ def on_track_but_behind(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             subject_id=str(obj.id),
             subject_label=obj.title,
             severity=CRITICAL if len(lagging) == counted_krs >= 2 else WARNING,
-            title=f"{obj.title} is rated on track while its key results lag",
+            title=f"{obj.title} is rated on track while "
+            + (
+                "its key results lag"
+                if len(lagging) > 1
+                else "its key result lags"
+                if counted_krs == 1
+                else "one of its key results lags"
+            ),
             explanation=f"Confidence in {obj.title} is {said}, on {_day(at)}, but {lag}: {how}.",
             next_step=(
                 f"Ask {snap.person_name(owner)} whether the confidence or the key results "
