@@ -88,14 +88,18 @@ def _filters(request, scope: pages.Scope) -> dict:
     state = chosen("state", {v for v, _ in STATE_CHOICES}, "live")
     dimension = chosen("dimension", {"", *DIMENSIONS})
     raw_team = request.GET.get("team", "").strip()
-    team_id = int_or_none(raw_team)
-    if team_id is None and raw_team and slug_or_none(raw_team):  # its short name, as lists
+    # Its short name, as the other lists take a team (a name of digits, such as "2027", is
+    # a name first); else its id, as older links gave it.
+    team_id = None
+    if raw_team and slug_or_none(raw_team):
         team_id = (
             Team.objects.for_org(request.org)
             .filter(slug=raw_team)
             .values_list("pk", flat=True)
             .first()
         )
+    if team_id is None:
+        team_id = int_or_none(raw_team)
     outside = None
     if team_id is not None and (
         team_id not in (scope.team_ids or ())
@@ -302,7 +306,7 @@ def index(request):
             "f": f,
             "filter_team": filter_team,
             "team_picker": team_filter_picker(
-                org, filter_team, id="f-team", by_slug=False, placeholder="All in scope"
+                org, filter_team, id="f-team", placeholder="All in scope"
             ),
             "outside_team": outside_team,
             "ignored": ignored,
@@ -313,7 +317,8 @@ def index(request):
             "dimensions": DIMENSIONS,
             "page_query": _query(
                 scope=scope_param,
-                **{k: v for k, v in f.items()},
+                **{k: v for k, v in f.items() if k != "team"},
+                team=filter_team.slug if filter_team else "",
                 as_of=as_of.isoformat() if as_of else "",
                 period=period.pk if period else "",
             ),

@@ -68,3 +68,23 @@ def test_a_team_is_taken_by_its_short_name_as_by_its_number(cast):
     assert note(by_slug) == "" and "Platform holds" in by_slug
     count = re.compile(r'<h2 id="signals-h">.*?<span class="tag">([\d,]+)</span>', re.S)
     assert count.search(by_slug).group(1) == count.search(by_id).group(1)
+
+
+def test_a_short_name_of_digits_is_a_name_before_it_is_a_number(cast):
+    """A team called "2027" is found by its short name, not read as the team numbered 2027
+    (or as no team at all); the page's own links give the short name."""
+    from accord.org import services as org_services
+
+    year = org_services.create_team(cast.org, None, name="2027", slug="2027", parent=cast.root)
+    fx.signal(cast.org, [year], title="The 2027 team holds")
+    fx.signal(cast.org, [cast.platform], title="Platform holds")
+    client = login(cast.admin)
+    page = client.get(URL, {"scope": "all", "team": "2027"}).content.decode()
+    listed = page[page.index('id="signals-h"') :]
+    assert note(page) == "" and "The 2027 team holds" in listed
+    assert "Platform holds" not in listed
+    assert 'value="2027"' in listed  # the picker keeps the short name
+    # An id still works, as older links gave it.
+    by_id = client.get(URL, {"scope": "all", "team": cast.platform.pk}).content.decode()
+    listed = by_id[by_id.index('id="signals-h"') :]
+    assert "Platform holds" in listed and "The 2027 team holds" not in listed

@@ -155,7 +155,7 @@ def test_the_heat_map_has_a_line_of_the_scopes_own_scores_and_says_how_lines_cou
     assert heat.index("All of Platform") < heat.index("Platform itself") < heat.index(">Web</a>")
     assert "counts in each of their lines" in heat
     # Its cells open the signals concerning Platform alone, not Web's.
-    link = f"?scope={acme.platform.pk}&amp;team={acme.platform.pk}&amp;own=1#signals"
+    link = f"?scope={acme.platform.pk}&amp;team={acme.platform.slug}&amp;own=1#signals"
     assert link in own
     listed = client.get(URL, {"scope": acme.platform.pk, "team": acme.platform.pk, "own": "1"})
     assert signal_titles(listed) == ["Platform decides late"]
@@ -288,8 +288,9 @@ def test_the_team_filter_is_a_search_box_and_names_a_team_outside_the_scope(acme
     response = client.get(URL, {"scope": acme.platform.pk, "team": acme.web.pk})
     html = response.content.decode()
     assert '<select id="f-team"' not in html
-    # The chosen team is the picker's value, by id, and its name is in the box.
-    assert f'name="team" value="{acme.web.pk}" data-picker-value' in html
+    # The chosen team is the picker's value, by its short name (as the other lists), and
+    # its name is in the box.
+    assert f'name="team" value="{acme.web.slug}" data-picker-value' in html
     assert 'value="Web"' in html
     assert signal_titles(response) == ["On web"]
     # A filter narrows the scope, never widens it: Sales is not within Platform.
