@@ -19,16 +19,23 @@ def _briefing(w, week: str, *, person=None, team=None) -> dict:
     return services.build_for(w.org, compose.parse_week(week), person=person, team=team)
 
 
-def test_a_request_moved_to_another_team_is_new_there_that_week_and_gone_where_it_left(db, clock):
+def rate_limits_asked(clock, slug: str, *teams: str):
+    """An organization of Platform, Web and `teams` (two people each) built on Monday 5 Jan
+    2026, where Web asks Platform for "Rate limits" on Tuesday 6 Jan (week 2026-W02)."""
     clock.at(D(2026, 1, 5), 9)
-    w = build_org("moved", {"Platform": 2, "Web": 2, "Data": 2}, checkins=False)
-    plat, web, data = w["Platform"], w["Web"], w["Data"]
-    # W02: Web asks Platform.
+    w = build_org(slug, {name: 2 for name in ("Platform", "Web", *teams)}, checkins=False)
     clock.at(D(2026, 1, 6), 10)
     dep = coordination.create_dependency(
-        w.org, web.lead, requester_initiative=web.initiative, provider_team=plat.team,
-        title="Rate limits", need_by=D(2026, 3, 1),
+        w.org, w["Web"].lead, requester_initiative=w["Web"].initiative,
+        provider_team=w["Platform"].team, title="Rate limits", need_by=D(2026, 3, 1),
     )  # fmt: skip
+    return w, dep
+
+
+def test_a_request_moved_to_another_team_is_new_there_that_week_and_gone_where_it_left(db, clock):
+    # W02: Web asks Platform.
+    w, dep = rate_limits_asked(clock, "moved", "Data")
+    plat, web, data = w["Platform"], w["Web"], w["Data"]
     # W03: Web sends it on to Data instead, still unanswered.
     clock.at(D(2026, 1, 14), 10)
     coordination.update_dependency(w.org, web.lead, dep, provider_team=data.team)

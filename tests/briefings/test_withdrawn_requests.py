@@ -8,8 +8,8 @@ import datetime as dt
 
 from accord.briefings import compose, render, services
 from accord.coordination import services as coordination
+from tests.briefings.test_moved_requests import rate_limits_asked
 from tests.briefings.test_sections import items
-from tests.intelligence.world import build_org
 
 D = dt.date
 LINK = "coordination.dependency"
@@ -21,15 +21,9 @@ def _text(w, week: str, **reader) -> tuple[dict, str]:
 
 
 def test_a_request_asked_and_withdrawn_the_same_week_says_so(db, clock):
-    clock.at(D(2026, 1, 5), 9)
-    w = build_org("withdrawn", {"Platform": 2, "Web": 2}, checkins=False)
-    plat, web = w["Platform"], w["Web"]
     # W02: Web asks Platform on Tuesday, and withdraws it on Thursday.
-    clock.at(D(2026, 1, 6), 10)
-    dep = coordination.create_dependency(
-        w.org, web.lead, requester_initiative=web.initiative, provider_team=plat.team,
-        title="Rate limits", need_by=D(2026, 3, 1),
-    )  # fmt: skip
+    w, dep = rate_limits_asked(clock, "withdrawn")
+    plat, web = w["Platform"], w["Web"]
     clock.at(D(2026, 1, 8), 10)
     coordination.transition(w.org, web.lead, dep, "cancel", note="Going another way.")
     clock.at(D(2026, 1, 20), 9)
@@ -53,14 +47,8 @@ def test_a_request_asked_and_withdrawn_the_same_week_says_so(db, clock):
 
 
 def test_an_earlier_request_withdrawn_this_week_is_a_change(db, clock):
-    clock.at(D(2026, 1, 5), 9)
-    w = build_org("withdrawn-later", {"Platform": 2, "Web": 2}, checkins=False)
+    w, dep = rate_limits_asked(clock, "withdrawn-later")
     plat, web = w["Platform"], w["Web"]
-    clock.at(D(2026, 1, 6), 10)
-    dep = coordination.create_dependency(
-        w.org, web.lead, requester_initiative=web.initiative, provider_team=plat.team,
-        title="Rate limits", need_by=D(2026, 3, 1),
-    )  # fmt: skip
     clock.at(D(2026, 1, 7), 10)
     coordination.transition(
         w.org, plat.lead, dep, "accept", committed_date=D(2026, 2, 20),
@@ -87,14 +75,8 @@ def test_an_earlier_request_withdrawn_this_week_is_a_change(db, clock):
 
 
 def test_a_request_sent_on_and_withdrawn_the_same_week_says_both(db, clock):
-    clock.at(D(2026, 1, 5), 9)
-    w = build_org("withdrawn-moved", {"Platform": 2, "Web": 2, "Data": 2}, checkins=False)
-    plat, web, data = w["Platform"], w["Web"], w["Data"]
-    clock.at(D(2026, 1, 6), 10)
-    dep = coordination.create_dependency(
-        w.org, web.lead, requester_initiative=web.initiative, provider_team=plat.team,
-        title="Rate limits", need_by=D(2026, 3, 1),
-    )  # fmt: skip
+    w, dep = rate_limits_asked(clock, "withdrawn-moved", "Data")
+    web, data = w["Web"], w["Data"]
     # W03: sent on to Data, then withdrawn.
     clock.at(D(2026, 1, 13), 10)
     coordination.update_dependency(w.org, web.lead, dep, provider_team=data.team)

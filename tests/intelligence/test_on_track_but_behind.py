@@ -142,34 +142,33 @@ def test_critical_when_every_key_result_lags_and_each_says_how(db, clock):
     assert signal.numbers["behind"] == signal.numbers["key_results"] == 3
 
 
-def test_it_resolves_when_the_owner_lowers_the_confidence(db, clock):
-    w, web, krs = world("lowerco", 2)
-    record(w, clock, krs, (10, 60))
+def flagged(clock, slug: str, values=(10, 60)):
+    """A world whose objective is rated 8 of 10 while its two key results stand at
+    `values` (the first behind pace): flagged on DAY."""
+    w, web, krs = world(slug, 2)
+    record(w, clock, krs, values)
     rate(w, clock, web.objective, 8)
     evaluate_on(w, clock, DAY)
     assert live(w.org, KIND, web.objective)
+    return w, web, krs
+
+
+def test_it_resolves_when_the_owner_lowers_the_confidence(db, clock):
+    w, web, _ = flagged(clock, "lowerco")
     rate(w, clock, web.objective, 5, day=D(2026, 2, 21))
     evaluate_on(w, clock, D(2026, 2, 21))
     assert live(w.org, KIND, web.objective) == []
 
 
 def test_it_resolves_when_the_key_results_catch_up(db, clock):
-    w, web, krs = world("catchco", 2)
-    record(w, clock, krs, (10, 60))
-    rate(w, clock, web.objective, 8)
-    evaluate_on(w, clock, DAY)
-    assert live(w.org, KIND, web.objective)
+    w, web, krs = flagged(clock, "catchco")
     record(w, clock, krs[:1], (80,), day=D(2026, 2, 21))
     evaluate_on(w, clock, D(2026, 2, 21))
     assert live(w.org, KIND, web.objective) == []
 
 
 def test_a_closed_period_is_a_record(db, clock):
-    w, web, krs = world("closedco", 2)
-    record(w, clock, krs, (10, 20))
-    rate(w, clock, web.objective, 8)
-    evaluate_on(w, clock, DAY)
-    assert live(w.org, KIND, web.objective)
+    w, _, _ = flagged(clock, "closedco", (10, 20))
     clock.at(D(2026, 2, 21), 9)
     alignment.close_period(w.org, None, w.period)
     evaluate_on(w, clock, D(2026, 2, 22))
@@ -178,11 +177,7 @@ def test_a_closed_period_is_a_record(db, clock):
 
 
 def test_its_settings_and_those_of_the_key_result_detectors_take_effect(db, clock):
-    w, web, krs = world("settingsco", 2)
-    record(w, clock, krs, (10, 60))
-    rate(w, clock, web.objective, 8)
-    evaluate_on(w, clock, DAY)
-    assert live(w.org, KIND, web.objective)
+    w, web, _ = flagged(clock, "settingsco")
 
     def with_settings(detectors) -> list:
         services.update_settings(w.org, w.admin, detectors=detectors)
