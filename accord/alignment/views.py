@@ -416,6 +416,9 @@ def periods(request):
     # Newest first; of two starting the same day, the longer (a year before its first
     # quarter), whatever order the database keeps them in.
     rows = list(Period.objects.for_org(org).order_by("-start", "-end", "pk"))
+    # The current period as every other page takes it: the one marked current, else the open
+    # one containing today (which needs no "Make current").
+    current = next((p for p in rows if p.is_current), None) or queries.current_period(org)
     return render(
         request,
         "alignment/periods.html",
@@ -423,6 +426,7 @@ def periods(request):
             request,
             form=form,
             rows=[(p, CarryOverForm(org=org, period=p, prefix=f"c{p.pk}")) for p in rows],
+            current_id=current.pk if current is not None else None,
             can_plan=services.may_plan_periods(request.person),
         ),
     )

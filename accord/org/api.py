@@ -228,7 +228,7 @@ class PersonIn(InputSchema):
     email: str = ""
     title: str = Field("", max_length=200)
     role: Role = Role.MEMBER
-    timezone: str = "UTC"
+    timezone: str | None = Field(None, description="Left out: the organization's time zone.")
     kind: PersonKind = Field(
         PersonKind.PERSON,
         description="agent: an AI assistant or automation that acts only through tokens.",
@@ -348,7 +348,12 @@ class MembershipIn(InputSchema):
     person_id: Id
     team_id: Id
     role: str = Field(MembershipRole.MEMBER.value, max_length=40, description=ROLE_DOC)
-    allocation: int | None = Field(100, ge=0, le=100, description=ALLOCATION_DOC)
+    allocation: int | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description=f"{ALLOCATION_DOC} {services.ALLOCATION_DEFAULT_RULE} A past term's: 100.",
+    )
     started_on: dt.date | None = Field(None, description="Not in the future.")
     ended_on: dt.date | None = Field(
         None, description="Given only to record a past term; not in the future."
@@ -922,7 +927,9 @@ def create_membership(request, payload: MembershipIn):
             person=person,
             team=team,
             role=payload.role,
-            allocation=payload.allocation,
+            allocation=payload.allocation
+            if "allocation" in payload.model_fields_set
+            else services.NOT_GIVEN,
             started_on=payload.started_on,
             ended_on=payload.ended_on,
         )

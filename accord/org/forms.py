@@ -21,6 +21,7 @@ from accord.org.models import (
     TeamState,
 )
 from accord.org.queries import current_teams
+from accord.org.services import NOT_GIVEN
 from accord.web import pickers
 
 LIVE_TEAM_STATES = (TeamState.FORMING, TeamState.ACTIVE, TeamState.ADVISORY)
@@ -287,17 +288,37 @@ class MembershipEditForm(forms.Form):
         self.fields["role"].choices = team_role_choices(org) if roles is None else roles
 
 
-class MembershipForm(MembershipEditForm):
+# A new term's allocation field: empty is "not given" (`services.default_allocation`).
+NEW_TERM_ALLOCATION_HELP = (
+    "Leave empty for 100% when this is their first team, or unknown when they are already "
+    "in a team; change it later on the team page (emptied there, it is unknown). A share "
+    "given is refused if it would make more than 100% in all."
+)
+
+
+class _NewTermForm(MembershipEditForm):
+    """A new current term: an empty allocation is not given (`services.NOT_GIVEN`), which
+    the services decide and never refuse."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allocation"].help_text = NEW_TERM_ALLOCATION_HELP
+
+    def clean_allocation(self):
+        value = self.cleaned_data.get("allocation")
+        return NOT_GIVEN if value is None else value
+
+
+class MembershipForm(_NewTermForm):
     person = pickers.PersonChoiceField(queryset=Person.objects.none())
     field_order = ("person", "role", "allocation", "started_on")
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, org=org, **kwargs)
         self.fields["person"].queryset = Person.objects.for_org(org).filter(is_active=True)
-        self.fields["allocation"].initial = 100
 
 
-class JoinTeamForm(MembershipEditForm):
+class JoinTeamForm(_NewTermForm):
     """A person's page: put them in a team (one of `teams`, those the actor may add
     members to), through the same service as the team page's "Add a member"."""
 
@@ -308,7 +329,6 @@ class JoinTeamForm(MembershipEditForm):
         kwargs.setdefault("auto_id", "id_join_%s")
         super().__init__(*args, org=org, **kwargs)
         self.fields["team"].queryset = teams
-        self.fields["allocation"].initial = 100
 
 
 class EndTermForm(forms.Form):

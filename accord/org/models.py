@@ -14,6 +14,12 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        db_default="UTC",
+        help_text="The time zone new people start with (each may change theirs).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -132,7 +138,9 @@ class Person(OrgScoped):
 
     @property
     def first_name(self) -> str:
-        if FORGOTTEN_NAME.fullmatch(self.name):  # "Former member #12", never "Former"
+        """What a sentence calls them: their first name; an agent's whole name ("Release
+        bot", never "Release") and a forgotten person's ("Former member #12")."""
+        if self.kind == PersonKind.AGENT or FORGOTTEN_NAME.fullmatch(self.name):
             return self.name
         return self.name.split(" ", 1)[0]
 

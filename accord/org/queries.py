@@ -17,6 +17,7 @@ from accord.org.models import (
     Organization,
     Person,
     PersonIdentity,
+    PersonKind,
     Team,
     TeamRole,
     TeamState,
@@ -37,16 +38,29 @@ def current_teams(org: Organization):
 
 
 def headcount(org: Organization) -> dict[str, int]:
-    """{"teams": current teams, "people": active people} of the organization: figures,
-    counted as `accord.core.counting.figures` says (100,000 people read whole on every
-    view of home were 7 ms on SQLite, 14 ms on PostgreSQL)."""
+    """{"teams": current teams, "people": active people (not agents: an AI assistant or an
+    automation is not a person; in a team or not), "agents": active agents} of the
+    organization: figures, counted as `accord.core.counting.figures` says (100,000 people
+    read whole on every view of home were 7 ms on SQLite, 14 ms on PostgreSQL). The people
+    list, which lists agents too, lists people + agents."""
+    active = Person.objects.for_org(org).filter(is_active=True)
     return figures(
         f"headcount:{org.pk}",
         {
             "teams": Team.objects.for_org(org).current(),
-            "people": Person.objects.for_org(org).filter(is_active=True),
+            "people": active.exclude(kind=PersonKind.AGENT),
+            "agents": active.filter(kind=PersonKind.AGENT),
         },
     )
+
+
+def new_person_timezone(org: Organization, adder: Person | None = None) -> str:
+    """The time zone a new person or agent starts in when added or invited from a page: the
+    organization's; while it keeps UTC (it was never set), the zone of whoever adds them,
+    since a newcomer most likely works where they do."""
+    if org.timezone == "UTC" and adder is not None and adder.timezone:
+        return adder.timezone
+    return org.timezone
 
 
 def parent_map(org: Organization) -> dict[int, int | None]:
@@ -458,7 +472,8 @@ PEOPLE_PAGE_TEAMS = 2
 
 
 def people_page(org: Organization, page) -> None:
-    """Set allocation_total, team_count, lead_count, team_names (the first
+    """Set allocation_total (of the shares known), allocation_unknown (how many of their terms
+    have an unknown share), team_count, lead_count, team_names (the first
     PEOPLE_PAGE_TEAMS of their current teams by name) and teams_more (how many others) on
     the people of one page, in one query over their memberships and those teams' names."""
     people = list(page.object_list)
@@ -475,6 +490,7 @@ def people_page(org: Organization, page) -> None:
     for p in people:
         mine = terms.get(p.pk, [])
         p.allocation_total = sum(a for a, _, _ in mine if a is not None)
+        p.allocation_unknown = sum(1 for a, _, _ in mine if a is None)  # shown, not as 0%
         p.team_count = len(mine)
         p.lead_count = sum(1 for _, role, _ in mine if is_leading_role(role))
         p.team_names = [name for _, _, name in mine[:PEOPLE_PAGE_TEAMS]]

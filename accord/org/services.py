@@ -217,7 +217,7 @@ def add_person(
     email: str = "",
     title: str = "",
     role: str = Role.MEMBER,
-    timezone: str = "UTC",
+    timezone: str | None = None,
     user=None,
     emails: Any = None,
     handles: Any = None,
@@ -229,10 +229,16 @@ def add_person(
     when they, or `email`, already belong to someone else of the organization. `invite`:
     send them the invitation e-mail too (`send_invitation`; its refusal refuses both).
     `team`: their first team too, as `role_in_team` (`add_membership`; its refusal refuses
-    both)."""
+    both). Without a `timezone`, the organization's."""
     require_role(actor, Role.ADMIN, "add people")
     data = _clean_person(
-        {"name": name, "email": email, "title": title, "role": role, "timezone": timezone}
+        {
+            "name": name,
+            "email": email,
+            "title": title,
+            "role": role,
+            "timezone": timezone or org.timezone,
+        }
     )
     if user is not None and Person.objects.filter(org=org, user=user).exists():
         raise ServiceError(f"{user.get_username()} is already in {org.name}.", code="duplicate")
@@ -262,7 +268,8 @@ NEW_PERSON_FIELDS = ("name", "email", "title", "role", "timezone", *IDENTITY_FIE
 def add_people(org: Organization, actor: Person | None, rows: list[dict[str, Any]]) -> list[Person]:
     """Many new people (each a dict of `add_person`'s arguments but `user`) in a few
     queries, each checked as `add_person` checks one and each with its event. One refusal
-    refuses them all: add them one at a time to learn which was refused."""
+    refuses them all: add them one at a time to learn which was refused. A row without a
+    time zone gets the organization's."""
     require_role(actor, Role.ADMIN, "add people")
     cleaned: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
     for row in rows:
@@ -275,7 +282,7 @@ def add_people(org: Organization, actor: Person | None, rows: list[dict[str, Any
                 "email": row.get("email", ""),
                 "title": row.get("title", ""),
                 "role": row.get("role", Role.MEMBER),
-                "timezone": row.get("timezone", "UTC"),
+                "timezone": row.get("timezone") or org.timezone,
             }
         )
         pairs = _clean_identities(
@@ -651,18 +658,25 @@ def add_agent(
     owner: Person | None,
     title: str = "",
     role: str = Role.MEMBER,
-    timezone: str = "UTC",
+    timezone: str | None = None,
     email: str = "",
 ) -> Person:
     """A new agent (an AI assistant or an automation) owned by `owner`, who is accountable
     for what it does. Admins add agents for anyone; a member or leader adds one they own.
-    An agent has no login: it acts only through API tokens."""
+    An agent has no login: it acts only through API tokens. Without a `timezone`, the
+    organization's."""
     if actor is not None:
         if actor.is_agent:
             raise PermissionDenied("An agent cannot add agents.")
         require_role(actor, Role.MEMBER, "add an agent")
     data = _clean_person(
-        {"name": name, "email": email, "title": title, "role": role, "timezone": timezone}
+        {
+            "name": name,
+            "email": email,
+            "title": title,
+            "role": role,
+            "timezone": timezone or org.timezone,
+        }
     )
     owner = _check_owner(org, actor, owner)
     _check_agent_role(data["role"], owner)
@@ -1133,16 +1147,17 @@ def invite_people(
     text: str,
     *,
     role: str = Role.MEMBER,
-    timezone: str = "UTC",
+    timezone: str | None = None,
     team: Team | None = None,
     role_in_team: str = MembershipRole.MEMBER,
     send: bool = True,
 ) -> invitations.Plan:
     """Add the people of a pasted list (`invitations.parse`: "Name <address>", "address"
     or "Name, address", one a line) in one transaction, each through `add_person` (with
-    `role` and `timezone`), to `team` too when given (as `team_role`), and queue each one's
-    invitation e-mail when `send`. Those already in the organization are skipped. A line
-    that cannot be read refuses the whole list, naming each such line: nothing changes.
+    `role` and `timezone`, else the organization's), to `team` too when given (as
+    `team_role`), and queue each one's invitation e-mail when `send`. Those already in the
+    organization are skipped. A line that cannot be read refuses the whole list, naming
+    each such line: nothing changes.
     Returns the plan carried out (`new` then holds the people added)."""
     require_role(actor, Role.ADMIN, "invite people")
     if team is not None:
@@ -1964,6 +1979,31 @@ def unlink_teams(
 # --- memberships -------------------------------------------------------------------------
 
 
+class _NotGiven:
+    """An allocation nobody gave (a form's empty "Add a member" field, an invitation, a
+    file without the column): `default_allocation` decides it. Not None, which is a share
+    given as unknown."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
+
+# Said wherever an allocation may be left out (forms, the API): `default_allocation`'s rule.
+ALLOCATION_DEFAULT_RULE = (
+    "Left out: 100% for someone in no team yet; unknown for someone already in a team "
+    "(never refused; set it on the team page once known)."
+)
+
+
+def default_allocation(shares: list[tuple[int, int | None]]) -> int | None:
+    """The share of a new current term nobody gave, from the person's current terms
+    (`shares`): their whole time when they are in no team yet, else unknown (None), which
+    no check refuses. A share that is not given never refuses an addition."""
+    return 100 if not shares else None
+
+
 def _current_shares(person: Person) -> list[tuple[int, int | None]]:
     """(team id, allocation) of each of the person's current terms."""
     return list(
@@ -1975,12 +2015,15 @@ def _check_allocation(
     person: Person, team: Team, allocation: Any, shares: list[tuple[int, int | None]] | None = None
 ) -> int | None:
     """A share in percent, or None when unknown (volunteers); the given shares of a
-    person's current terms (`shares`, read when not given) add up to at most 100%."""
+    person's current terms (`shares`, read when not given) add up to at most 100%. An
+    allocation `NOT_GIVEN` is `default_allocation`'s, never refused."""
+    if shares is None:
+        shares = _current_shares(person)
+    if allocation is NOT_GIVEN:
+        return default_allocation([(t, a) for t, a in shares if t != team.pk])
     allocation = _check_range(allocation)
     if allocation is None:
         return None
-    if shares is None:
-        shares = _current_shares(person)
     total = allocation + sum(a for t, a in shares if a is not None and t != team.pk)
     if total > 100:
         others = list(
@@ -2028,12 +2071,14 @@ def add_membership(
     person: Person,
     team: Team,
     role: str = MembershipRole.MEMBER,
-    allocation: int | None = 100,
+    allocation: Any = NOT_GIVEN,
     started_on: Any = None,
     ended_on: Any = None,
 ) -> Membership:
     """Start a term of `person` in `team` (or record a past one, with `ended_on`). A current
-    term in a role the team has an open position for fills it."""
+    term in a role the team has an open position for fills it. An allocation not given is
+    `default_allocation`'s (100% for someone in no team, else unknown); a past term's is
+    100%, as it always was."""
     require_same_org(org, person, "person")
     require_same_org(org, team, "team")
     require_team_admin(actor, team, "change its members")
@@ -2055,7 +2100,7 @@ def add_membership(
             raise ServiceError(f"{person.name} is already in {team.name}.", code="duplicate")
         allocation = _check_allocation(person, team, allocation, shares)
     else:
-        allocation = _check_range(allocation)
+        allocation = 100 if allocation is NOT_GIVEN else _check_range(allocation)
     try:
         # No savepoint of its own: the refusal leaves this function's transaction, which
         # rolls the failed insert back (the check above, under the lock, finds duplicates
@@ -2112,7 +2157,7 @@ def add_memberships(
             roles[given] = team_role(org, given)
         started_on = _term_day(row.get("started_on"), "started_on")
         _refuse_retired(team)
-        terms.append((person, team, roles[given], row.get("allocation", 100), started_on))
+        terms.append((person, team, roles[given], row.get("allocation", NOT_GIVEN), started_on))
     # Lock the people so that a concurrent addition cannot pass the 100% check beside these.
     lock_rows(Person, [person.pk for person, *_rest in terms])
     shares: dict[int, list[tuple[int, int | None]]] = {}
@@ -2454,6 +2499,24 @@ SSO_DISAGREE = (
 
 
 # --- the organization's own settings (Organization settings page) ------------------------
+
+
+@transaction.atomic
+def set_organization_timezone(
+    org: Organization, actor: Person | None, timezone: Any
+) -> Organization:
+    """The time zone new people (added, invited, imported, signing on) start with, and
+    a cadence set up from a template with none given, recorded ("updated", the old and
+    the new zone). Nobody's zone changes: each person keeps theirs. Admins only; a zone
+    that is not a place's is refused, as anywhere (`validate_timezone`)."""
+    require_role(actor, Role.ADMIN, "change the organization's time zone")
+    if actor is not None and actor.org_id != org.pk:
+        raise PermissionDenied("Only an admin of this organization may change its time zone.")
+    zone = validate_timezone(str(timezone or "").strip(), kept=org.timezone)
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    if zone == org.timezone:
+        return org
+    return update_and_record(org, actor, org, {"timezone": zone})
 
 
 @transaction.atomic

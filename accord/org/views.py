@@ -616,7 +616,9 @@ def people(request):
         page_count = page.paginator.num_pages
     else:  # everyone: as many as home's headcount says, not a count of 100,000 each view
         page = paginate_uncounted(request, qs, queries.LIST_PAGE)
-        page_count = pages_of(queries.headcount(org)["people"], page)
+        counts = queries.headcount(org)
+        # (a figure kept from before agents were counted apart has no "agents")
+        page_count = pages_of(counts["people"] + counts.get("agents", 0), page)
     queries.people_page(org, page)
     if can_manage:
         _sign_ins(org, page)
@@ -719,7 +721,8 @@ def _person_page(
             "past_terms": terms.past,
             "more_past_terms": terms.past_more,
             "allocation_total": total,
-            "allocation_free": max(0, 100 - total),
+            # Not known while a share is unknown: the page says so rather than a number.
+            "allocation_free": None if terms.allocation_unknown else max(0, 100 - total),
             "allocation_unknown": terms.allocation_unknown,
             # Without the other addresses and handles `request.person` may not see.
             "history": history_for(org, "org.person", person.id, viewer=request.person),
@@ -819,6 +822,7 @@ def agent_new(request):
         org=org,
         can_choose_owner=can_choose,
         owner=None if can_choose else me,  # theirs: its role is at most the owner's
+        initial={"timezone": queries.new_person_timezone(org, me)},
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -1008,11 +1012,10 @@ def person_identities(request, person_id: int):
 def person_new(request):
     org = request.org
     _require(permissions.can_manage_people(request.person), "Only an admin may add people.")
-    # A newcomer most likely works where the admin adding them does (not in UTC).
     form = NewPersonForm(
         request.POST or None,
         org=org,
-        initial={"timezone": request.person.timezone},
+        initial={"timezone": queries.new_person_timezone(org, request.person)},
         email_configured=invitations.email_configured(),
     )
     if request.method == "POST" and form.is_valid():
@@ -1094,7 +1097,11 @@ def people_invite(request):
         if request.POST.get("action") == "confirm" and request.POST.get("previewed") == previewed:
             try:
                 done = services.invite_people(
-                    org, me, data["people"], timezone=me.timezone, **choices
+                    org,
+                    me,
+                    data["people"],
+                    timezone=queries.new_person_timezone(org, me),
+                    **choices,
                 )
             except ServiceError as exc:
                 form_error(form, exc)

@@ -201,8 +201,9 @@ def test_the_membership_form_takes_an_empty_allocation_and_a_start(cast):
         "/o/acme/teams/acme/members/",
         {"person": cast.leader.pk, "role": "co-lead", "allocation": "", "started_on": "2026-01-05"},
     )
+    # Not given, for someone in no team: all of their time (unknown once in a team).
     m = Membership.objects.get(person=cast.leader)
-    assert (m.role, m.allocation, m.started_on) == ("co-lead", None, dt.date(2026, 1, 5))
+    assert (m.role, m.allocation, m.started_on) == ("co-lead", 100, dt.date(2026, 1, 5))
     client.post(f"/o/acme/memberships/{m.pk}/end/", {"ended_on": "2026-02-01"})
     m = Membership.terms.get(pk=m.pk)
     assert m.ended_on == dt.date(2026, 2, 1)
