@@ -46,7 +46,7 @@ from accord.api.common import (
 from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
 from accord.core import twice
-from accord.core.errors import PermissionDenied
+from accord.core.errors import PermissionDenied, ServiceError
 from accord.org.models import Person, Team
 from accord.org.permissions import on_behalf_of
 
@@ -272,8 +272,11 @@ class ValueIn(InputSchema):
     confirm: bool = Field(
         False,
         description="Record a value that looks like a slip anyway: a percentage outside "
-        "0 to 100, or one far outside the key result's start, target and recent values is "
-        "refused (422, code unusual_value) without it.",
+        "0 to 100, one below zero where every value so far is zero or more (or the "
+        "reverse), one that would take progress back by more than half the way from start "
+        "to target in one step from the latest value, or one far outside the key result's "
+        "start, target and recent values is refused (422, code unusual_value, saying why) "
+        "without it.",
     )
     as_of: dt.date | None = Field(
         None,
@@ -858,16 +861,22 @@ def record_value(request, kr_id: Id, payload: ValueIn):
     org = org_of(request)
     kr = get_or_404(KeyResult.objects.for_org(org).select_related("objective"), kr_id, "key result")
     require_value_report(request, org, kr)
-    services.record_key_result_value(
-        org,
-        actor_of(request),
-        kr,
-        payload.value,
-        payload.note,
-        as_of=payload.as_of,
-        check_unusual=not payload.confirm,
-        again=payload.again,
-    )
+    # How a check-in's refusal reads to who sends its body: one wording for both.
+    from accord.rhythm.services import checkin_refusal_as_given
+
+    try:
+        services.record_key_result_value(
+            org,
+            actor_of(request),
+            kr,
+            payload.value,
+            payload.note,
+            as_of=payload.as_of,
+            check_unusual=not payload.confirm,
+            again=payload.again,
+        )
+    except ServiceError as exc:  # the page's "Record anyway" box is this body's `confirm`
+        raise checkin_refusal_as_given(exc, services.ANYWAY_IN_THE_API) from None
     return Status(201, KeyResult.objects.get(pk=kr.pk))
 
 

@@ -350,7 +350,10 @@ class Initiative(OrgScoped):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["team_id", "rank", "title", "id"]
+        # Each team's priority stack, ranked work first (#1 at the top), then what has no
+        # rank by title; nulls placed explicitly (SQLite sorts them first, PostgreSQL last),
+        # as the initiatives list orders them (`queries.BY_TEAM_AND_PRIORITY`).
+        ordering = ["team_id", F("rank").asc(nulls_last=True), "title", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="initiative_progress_max"),
             models.CheckConstraint(

@@ -388,7 +388,7 @@ def unaligned_initiatives(org: Organization, team: Team | None = None):
         Initiative.objects.for_org(org)
         .filter(status__in=OPEN_INITIATIVE_STATUSES, aligned=False)
         .select_related("team", "owner")
-        .order_by("team__name", "rank", "title", "id")
+        .order_by("team__name", "team_id", F("rank").asc(nulls_last=True), "title", "id")
     )
     if team is not None:
         qs = qs.filter(team=team)

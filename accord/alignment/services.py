@@ -53,7 +53,7 @@ from accord.alignment.models import (
     Replan,
     TeamAlignmentSettings,
 )
-from accord.alignment.progress import kr_progress
+from accord.alignment.progress import kr_progress, progress
 from accord.core.dates import check_in_range
 from accord.core.errors import Duplicate, NotFound, PermissionDenied, ServiceError
 from accord.core.services import (
@@ -1413,7 +1413,7 @@ def record_key_result_value(
     if check_unusual:
         # Against the key result's known numbers (start, target, bounds, its latest values
         # by date), whatever the new value's date: a slip is a slip on any day.
-        warning = unusual_value(kr, number_value)
+        warning = unusual_value(kr, number_value, at=at)
         if warning:
             raise ServiceError(
                 warning,
@@ -1464,38 +1464,93 @@ def record_key_result_value(
 
 PERCENT_UNITS = frozenset({"%", "percent", "per cent", "pct"})
 RECENT_VALUES = 10  # the recorded values `unusual_value` compares a new one with
+JUMP = 50.0  # points of progress in one step: more than half the way from start to target
+# How the page asks to confirm; the API and MCP say it in their own words, in place of these.
+ANYWAY_ON_THE_FORM = "tick the box to record it anyway"
+# How the API and MCP ask for it instead (`rhythm.services.checkin_refusal_as_given`).
+ANYWAY_IN_THE_API = 'send it again with "confirm": true to record it anyway'
+ANYWAY_IN_MCP = "call again with confirm=true to record it"
 
 
-def unusual_value(kr: KeyResult, value: float) -> str:
+def unusual_value(kr: KeyResult, value: float, *, at: dt.datetime | None = None) -> str:
     """Why `value` looks like a slip for `kr` ("" if it does not): the page asks before
-    recording it, the API wants `confirm`.
+    recording it, the API wants `confirm`. The one check of a key result's page, home's
+    update box, a check-in, the API and MCP; the first of these that holds says why:
 
     - a percentage (unit "%") outside 0 to 100;
     - a value further outside the key result's known numbers (its start, target, range
       bounds and last ten recorded values, lowest to highest) than the larger of their
       spread and half their largest size (at least 1): for 99.8 to 99.95 % anything below
-      49.8; for 1,000,000 to 2,000,000 anything above 3,000,000 or below 0.
+      49.8; for 1,000,000 to 2,000,000 anything above 3,000,000 or below 0;
+    - below zero while every value the key result has known (its start, target, range
+      bounds and every recorded value) is zero or more: -1 hour of median first response;
+      or above zero while every one is zero or less (and one below zero);
+    - for a key result moving from its start to its target (increase, decrease), a value
+      that would take its progress back by more than half the way in one step from its
+      latest value, once a value has been recorded since it was set up: 84 % to 0 % for 12
+      hours typed for 1.2. A big step forward is not asked about (a count of three
+      features reaching its target from one), nor a milestone or a level to hold, whose
+      progress is 0 or 100 by nature, nor a value dated `at` before one already recorded
+      (filling in history moves no progress).
 
-    A milestone's 0 or 1 is never unusual. One query (the recent values)."""
+    A milestone's 0 or 1 is never unusual. One query (the recent values), two when a value
+    of a sign the recent ones do not have needs the whole history."""
     if kr.is_milestone:
         return ""
     unit = (kr.unit or "").strip()
+    ask = f"Check the value, or {ANYWAY_ON_THE_FORM}."
     if unit.lower() in PERCENT_UNITS and not 0 <= value <= 100:
-        return (
-            f"{value:g} {unit} is outside 0 to 100 {unit} for {kr.name}, a percentage. "
-            "Check the value, or tick the box to record it anyway."
-        )
-    recent = KeyResultValue.objects.filter(key_result=kr).order_by("-recorded_at", "-id")
+        return f"{value:g} {unit} is outside 0 to 100 {unit} for {kr.name}, a percentage. {ask}"
+    shown = f"{value:g}{' ' + unit if unit else ''}"
+    values = KeyResultValue.objects.filter(key_result=kr)
+    recent = list(
+        values.order_by("-recorded_at", "-id").values_list("value", flat=True)[:RECENT_VALUES]
+    )
     known = [kr.start, kr.target, *(v for v in (kr.range_low, kr.range_high) if v is not None)]
-    known += list(recent.values_list("value", flat=True)[:RECENT_VALUES])
+    known += recent
     low, high = min(known), max(known)
     slack = max(high - low, max(abs(low), abs(high)) / 2, 1.0)
-    if low - slack <= value <= high + slack:
+    if not low - slack <= value <= high + slack:
+        return (
+            f"{shown} is far outside what {kr.name} has known ({low:g} to {high:g}: its "
+            f"start, target and recent values). {ask}"
+        )
+    if value < 0 <= low and not values.filter(value__lt=0).exists():
+        return (
+            f"{shown} for {kr.name} is below zero, while every value so far is zero or more "
+            f"(its start, target and recorded values). {ask}"
+        )
+    if value > 0 >= high > low and not values.filter(value__gt=0).exists():
+        return (
+            f"{shown} for {kr.name} is above zero, while every value so far is zero or less "
+            f"(its start, target and recorded values). {ask}"
+        )
+    if at is not None and values.filter(recorded_at__gt=at).exists():
+        return ""  # history filled in: a later value stays current
+    return _progress_jump(kr, recent, value, shown, ask)
+
+
+def _progress_jump(kr: KeyResult, recent: list[float], value: float, shown: str, ask: str) -> str:
+    """What `value` (`shown` so) would do to `kr`'s progress when it takes it back by more
+    than `JUMP` points from its latest value (`recent[0]`), then `ask`; "" else: for an
+    increase or a decrease with a way to go, once a value follows the one it was set up
+    with."""
+    way = kr.target - kr.start
+    moving = (kr.direction == Direction.INCREASE and way > 0) or (
+        kr.direction == Direction.DECREASE and way < 0
+    )
+    if not moving or len(recent) < 2:
         return ""
+    latest = recent[0]
+    before = progress(kr.direction, kr.start, kr.target, latest)
+    after = progress(kr.direction, kr.start, kr.target, value)
+    if before - after <= JUMP:
+        return ""
+    unit = f" {kr.unit.strip()}" if (kr.unit or "").strip() else ""
     return (
-        f"{value:g}{' ' + unit if unit else ''} is far outside what {kr.name} has known "
-        f"({low:g} to {high:g}: its start, target and recent values). Check the value, or "
-        "tick the box to record it anyway."
+        f"{shown} for {kr.name} would move progress from {before:.0f}% to {after:.0f}% in one "
+        f"step (from its latest value, {latest:g}{unit}: back more than half the way from "
+        f"its start to its target). {ask}"
     )
 
 
@@ -1678,7 +1733,9 @@ def _delete_rights(thing: Objective | KeyResult | Initiative) -> tuple[list, Tea
 # members and the leads of a team above it; and by their owners, the organization's
 # leaders and admins. Organization objectives are for leaders and admins (and so are the
 # key results of one, but for their owners). Anyone else reads them, comments on them and
-# aligns their own work under them, but does not change or drop them.
+# aligns their own work under them, but does not change or drop them. An agent acts for
+# what its owner owns and the teams its owner is a member of or leads above, but rights
+# over every team only by its own role (Leader or Admin), never by its owner's.
 
 
 def may_change(actor: Person | None, thing: Objective | KeyResult | Initiative) -> bool:
@@ -1722,7 +1779,9 @@ def _may(actor, thing, by_team, *, agent_for_owner: bool) -> bool:
 def acts_for(actor: Person | None, team: Team) -> bool:
     """Whether `actor` may set and change `team`'s objectives and initiatives: a member of
     it, a lead of a team above it, a leader, an admin, or Accord itself; an agent also for
-    the teams its owner acts for (it works on their behalf). One query (two for an agent)."""
+    the teams its owner is a member of or leads above (it works on their behalf), but a
+    leader's or an admin's rights only by its own role, never by its owner's. One query
+    (two for an agent)."""
     if actor is None:
         return True
     if not actor.is_active or not actor.has_role(Role.MEMBER):
@@ -1731,18 +1790,19 @@ def acts_for(actor: Person | None, team: Team) -> bool:
         return True
     from accord.coordination.queries import standing  # who acts for a team, in one place
 
-    if team.pk in standing(team.org_id, actor, [team.pk]):
-        return True
-    owner = on_behalf_of(actor)
-    return owner is not None and not owner.is_agent and acts_for(owner, team)
+    return any(
+        team.pk in standing(team.org_id, someone, [team.pk], by_role=False)
+        for someone in _acting(actor)
+    )
 
 
 def teams_acted_for(org: Organization, actor: Person | None):
     """The organization's current teams whose objectives and initiatives `actor` may set
     (`acts_for`), by name: every one for Accord itself, a leader or an admin; none for a
     viewer or an inactive account; else their teams and those below a team they lead, and
-    an agent's owner's too. One query, however large the organization: what the forms
-    offer, so that nobody fills in a form for a team it then refuses."""
+    for an agent its owner's so counted (not every team for a leader's or an admin's
+    agent: its own role says that). One query, however large the organization: what the
+    forms offer, so that nobody fills in a form for a team it then refuses."""
     from accord.coordination.queries import actable_team_ids  # who acts for a team
     from accord.org.queries import current_teams
 
@@ -1751,12 +1811,17 @@ def teams_acted_for(org: Organization, actor: Person | None):
         return teams
     if not actor.is_active or not actor.has_role(Role.MEMBER):
         return teams.none()
-    ids = actable_team_ids(org, actor)
-    found = teams if ids is None else teams.filter(pk__in=ids)
+    found = Q()
+    for someone in _acting(actor):
+        found |= Q(pk__in=actable_team_ids(org, someone, by_role=False))
+    return teams.filter(found)
+
+
+def _acting(actor: Person) -> list[Person]:
+    """Whose standing in teams `actor` acts by: their own, and an agent's owner's (a
+    person, never another agent)."""
     owner = on_behalf_of(actor)
-    if owner is not None and not owner.is_agent:
-        found = found | teams_acted_for(org, owner)
-    return found
+    return [actor] if owner is None or owner.is_agent else [actor, owner]
 
 
 def require_team_rights(actor: Person | None, team: Team, what: str) -> None:

@@ -45,6 +45,7 @@ from accord.core.days import org_today
 from accord.org.models import Membership, Organization, Person, Team, TeamState, leading_sql
 from accord.org.queries import covers_every_team, subtree_ids
 from accord.web.templatetags.dates import day, day_span
+from accord.web.templatetags.numbers import counted
 
 
 def today() -> dt.date:
@@ -148,6 +149,25 @@ def risk_reasons(dep: Dependency, on: dt.date) -> list[str]:
         if p.blocked_from is not None and p.blocked_from <= on:
             out.append(f"{p.title} is itself blocked by what it needs.")
     return out
+
+
+def after_target(dep: Dependency, date: dt.date | None = None, *, agreed: bool = False) -> str:
+    """What coming on `date` (the committed date by default) means for the initiative that
+    needs it when that is after the initiative's target date ("" when it is not): not at
+    risk (the asking team needs it by then, or agreed to it), but that initiative cannot
+    finish by its target. `agreed`: said before the date is agreed. Read from the row's
+    initiative (`base` selects it)."""
+    date = date or dep.committed_date
+    initiative = dep.requester_initiative
+    target = initiative.target_date
+    if date is None or target is None or date <= target:
+        return ""
+    late = counted((date - target).days, "day")
+    gets = "would get" if agreed else "gets"
+    return (
+        f"{day(date)} is after {initiative.title}'s target date ({day(target)}): "
+        f"{dep.requester_team.name} {gets} it {late} after {initiative.title} is due to finish."
+    )
 
 
 def decorate(deps: Iterable[Dependency], on: dt.date | None = None) -> list:
@@ -469,9 +489,12 @@ def may_act(person: Person | None) -> bool:
     return person is not None and person.is_active and person.has_role("member")
 
 
-def standing(org: Organization | int, person: Person | None, team_ids: Iterable[int]):
+def standing(
+    org: Organization | int, person: Person | None, team_ids: Iterable[int], *, by_role=True
+):
     """team id -> `Standing` for those of `team_ids` the person may act for. One recursive
-    query up the tree from the given teams, whatever their number or depth."""
+    query up the tree from the given teams, whatever their number or depth. Without
+    `by_role`, not as an admin (`actable_team_ids`)."""
     ids = sorted({int(t) for t in team_ids})
     if not ids or not may_act(person):
         return {}
@@ -510,17 +533,19 @@ def standing(org: Organization | int, person: Person | None, team_ids: Iterable[
         if t in nearest:
             depth, name = nearest[t]
             out[t] = Standing(t, "member") if depth == 0 else Standing(t, "lead", name)
-        elif person.has_role("admin"):
+        elif by_role and person.has_role("admin"):
             out[t] = Standing(t, "admin")
     return out
 
 
-def actable_team_ids(org: Organization, person: Person | None) -> Any:
+def actable_team_ids(org: Organization, person: Person | None, *, by_role: bool = True) -> Any:
     """The teams the person may act for, as a subquery (never a list: a lead near the top
-    of a large organization acts for most of it); None: every team (an admin)."""
+    of a large organization acts for most of it); None: every team (an admin). Without
+    `by_role`, only those they stand in (their teams, and those below one they lead), as
+    an agent acts by its owner's: an admin's role is the admin's own."""
     if not may_act(person):
         return Team.objects.none().values("id")
-    if person.has_role("admin"):
+    if by_role and person.has_role("admin"):
         return None
     from django.db.models.expressions import RawSQL
 

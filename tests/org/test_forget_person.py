@@ -341,7 +341,8 @@ def test_a_one_word_name_stays_in_what_others_wrote_and_did(cast):
     """An agent called Planner: forgetting it renames the agent and what it did, not the
     word "Planner" in a title it created or in Leo's inbox."""
     org = cast.org
-    planner = services.add_agent(org, cast.admin, name="Planner", owner=cast.admin)
+    # Owned by a member of Platform: an agent sets the teams its owner is in.
+    planner = services.add_agent(org, cast.admin, name="Planner", owner=cast.member)
     review = alignment.create_initiative(
         org, planner, team=cast.platform, title="Q3 Planner review"
     )
