@@ -108,14 +108,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     # A command is run under the name it was given (`load-demo`), so its --help and its
-    # usage errors name it as the command line spells it: `accord load-demo`.
-    args = rest if name == "manage" else [name, *rest]
+    # usage errors name it as the command line spells it: `accord load-demo`, and one of
+    # Django's through `manage` as `accord manage shell` (Django's list of them says to
+    # type `accord manage help <subcommand>`).
+    prog, args = ("accord manage", rest) if name == "manage" else ("accord", [name, *rest])
     from django.db import DatabaseError
 
     from accord.core.errors import ServiceError
 
     try:
-        _utility()(["accord", *args]).execute()
+        _utility()([prog, *args]).execute()
     except KeyboardInterrupt:
         return 130
     except ServiceError as exc:  # a refusal a command did not word itself: said plainly

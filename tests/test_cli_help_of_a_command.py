@@ -1,7 +1,8 @@
 """`accord help COMMAND` is `accord COMMAND --help`: `accord manage` (Django's list of
-commands) says "Type 'accord help <subcommand>' for help on a specific subcommand", but
-`accord help migrate` printed accord's own usage instead. And `accord plan --help` said its
---org was "created if missing", though a plan writes nothing."""
+commands) says how to get help on a command, but `accord help migrate` printed accord's own
+usage instead, and `accord help shell` said "usage: accord shell", a command that is
+`accord manage shell`. And `accord plan --help` said its --org was "created if missing",
+though a plan writes nothing."""
 
 from __future__ import annotations
 
@@ -18,12 +19,19 @@ def test_help_of_a_command_is_its_own_help(db, name):
     assert result.stdout == run(name, "--help").stdout
 
 
-def test_the_hint_of_accord_manage_works(db):
-    hint = run("manage")
-    assert "Type 'accord help <subcommand>' for help on a specific subcommand." in hint.stdout
+def test_help_of_a_django_command_names_accord_manage(db):
+    # Django's own commands run as `accord manage X`: its help, its usage errors and
+    # Django's list of commands say so (`accord help shell` printed "usage: accord shell").
     shown = run("help", "shell")
-    assert shown.returncode == 0 and "usage: accord shell" in shown.stdout
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("usage: accord manage shell "), shown.stdout
     assert shown.stdout == run("manage", "shell", "--help").stdout
+    assert run("manage", "help", "shell").stdout == shown.stdout
+    listed = run("manage")
+    assert "Type 'accord manage help <subcommand>' for help" in listed.stdout, listed.stdout
+    wrong = run("manage", "shell", "--no-such-option")
+    assert wrong.returncode == 2
+    assert "accord manage shell: error: unrecognized arguments: --no-such-option" in wrong.stderr
 
 
 def test_help_alone_is_still_the_list_of_commands(db):

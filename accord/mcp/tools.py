@@ -31,6 +31,7 @@ from accord.alignment.models import (
     ObjectiveStatus,
 )
 from accord.alignment.progress import kr_outside_limit
+from accord.alignment.services import ANYWAY_IN_MCP
 from accord.api.common import MAX_ID, Id, Offset, body_fields, get_or_404, ref
 from accord.api.models import TokenScope
 from accord.api.scopes import require_scope
@@ -1000,11 +1001,7 @@ def record_key_result_value(
             again=again,
         )
     except ServiceError as exc:
-        if exc.code == "unusual_value":  # the page's box is this tool's `confirm`
-            exc.message = exc.message.replace(
-                "tick the box to record it anyway", "call again with confirm=true to record it"
-            )
-        raise
+        raise rhythm.checkin_refusal_as_given(exc, ANYWAY_IN_MCP) from None  # its `confirm`
     return get_key_result(key_result_id)
 
 
@@ -1113,12 +1110,8 @@ def submit_check_in(
             blocker_team=ref(Team.objects.for_org(org), blocker_team_id, "blocker_team_id", "team"),
             check_unusual=not confirm,
         )
-    except ServiceError as exc:
-        if exc.code == "unusual_value":  # the page's box is this tool's `confirm`
-            said = "tick the box to record it anyway", "call again with confirm=true to record it"
-            exc.message = exc.message.replace(*said)
-            exc.fields = {k: [m.replace(*said) for m in v] for k, v in (exc.fields or {}).items()}
-        raise
+    except ServiceError as exc:  # named as this tool's arguments name them, not the page's
+        raise rhythm.checkin_refusal_as_given(exc, ANYWAY_IN_MCP) from None
     return answer(
         f"Check-in {c.pk} for {cadence.name} (due {_their(c.occurrence_start, zone)}, "
         f"{zone.key}): {c.get_status_display()}.",

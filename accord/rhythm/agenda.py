@@ -32,7 +32,7 @@ from accord.core.counting import count_up_to, shown_count
 from accord.core.days import org_day
 from accord.org.models import Organization, Person, Team
 from accord.org.queries import covers_every_team, only_top_team, subtree_ids
-from accord.rhythm import links, queries, scorecard
+from accord.rhythm import links, queries, recurrence, scorecard
 from accord.rhythm.models import (
     Cadence,
     CheckIn,
@@ -327,8 +327,15 @@ def scorecard_empty(ctx: Context) -> tuple[str, str, str]:
     return f"No measurables on the scorecards of this meeting's teams yet: {each}", "", ""
 
 
+def _meeting_day(ctx: Context) -> dt.date:
+    """The meeting's own day in its cadence's zone: an all-day date begins at midnight
+    there, which east of Greenwich is the day before in UTC."""
+    return ctx.until.astimezone(recurrence.zone(ctx.cadence.timezone)).date()
+
+
 def _metrics(ctx: Context) -> list[dict]:
-    week = ctx.until.date() - dt.timedelta(days=ctx.until.weekday())
+    day_of = _meeting_day(ctx)
+    week = day_of - dt.timedelta(days=day_of.weekday())
     rows = scorecard.team_scorecards(ctx.org, _scorecard_team_ids(ctx), weeks=2, until=week)
     out = []
     for row in rows:
@@ -1274,7 +1281,7 @@ def _milestones(ctx: Context) -> list[dict]:
     MILESTONE_HORIZON_DAYS after it (two queries)."""
     from accord.alignment.queries import milestones_between
 
-    start = ctx.until.date()
+    start = _meeting_day(ctx)
     rows = milestones_between(
         ctx.org, start, start + dt.timedelta(days=MILESTONE_HORIZON_DAYS), team_ids=ctx.team_ids
     )

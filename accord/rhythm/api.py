@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accord.alignment.services import ANYWAY_IN_THE_API
 from accord.api.common import (
     REPORTING,
     BoundedCountPagination,
@@ -229,10 +230,12 @@ class CheckInIn(InputSchema):
     blocker_team_id: Id | None = None
     confirm: bool = Field(
         False,
-        description="Record key result values that look like a slip anyway: a percentage "
-        "outside 0 to 100, or one far outside the key result's start, target and recent "
-        "values is refused (422, code unusual_value, as when recording a key result's value) "
-        "without it, and nothing of the check-in is recorded.",
+        description="Record key result values that look like a slip anyway (as recording a "
+        "key result's value judges them: a percentage outside 0 to 100, one below zero where "
+        "every value so far is zero or more, one taking progress back more than half the way "
+        "in one step, one far outside its start, target and recent values): one is refused "
+        "(422, code unusual_value, on the field `key_results.<id>`) without it, and nothing "
+        "of the check-in is recorded.",
     )
 
 
@@ -340,7 +343,11 @@ class HeadlineIn(InputSchema):
 
 
 class FinishIn(InputSchema):
-    ratings: dict[Id, int] = Field({}, description="person id -> rating 1-10")
+    ratings: dict[Id, Annotated[int, Field(ge=1, le=10)] | None] = Field(
+        {},
+        description="person id -> rating 1-10, or null to take away a rating given earlier (a "
+        "reopened meeting finished again). People left out keep the rating they have.",
+    )
     summary: str = Field(
         "",
         max_length=10000,
@@ -689,22 +696,25 @@ def submit_checkin(request, cadence_id: Id, key: str, payload: CheckInIn):
     org = org_of(request)
     cadence = _cadence(request, cadence_id)
     given = payload.model_fields_set
-    checkin = services.submit_checkin(
-        org,
-        actor_of(request),
-        cadence,
-        recurrence.parse_key(key),
-        key_results=payload.key_results,
-        objectives=payload.objectives,
-        initiatives=payload.initiatives,
-        measurables=payload.measurables,
-        highlights=payload.highlights if "highlights" in given else None,
-        blockers=payload.blockers if "blockers" in given else None,
-        blocker_team=ref(
-            Team.objects.for_org(org), payload.blocker_team_id, "blocker_team_id", "team"
-        ),
-        check_unusual=not payload.confirm,
-    )
+    try:
+        checkin = services.submit_checkin(
+            org,
+            actor_of(request),
+            cadence,
+            recurrence.parse_key(key),
+            key_results=payload.key_results,
+            objectives=payload.objectives,
+            initiatives=payload.initiatives,
+            measurables=payload.measurables,
+            highlights=payload.highlights if "highlights" in given else None,
+            blockers=payload.blockers if "blockers" in given else None,
+            blocker_team=ref(
+                Team.objects.for_org(org), payload.blocker_team_id, "blocker_team_id", "team"
+            ),
+            check_unusual=not payload.confirm,
+        )
+    except ServiceError as exc:  # named as this body names them, not as the page's form
+        raise services.checkin_refusal_as_given(exc, ANYWAY_IN_THE_API) from None
     return Status(201, checkin)
 
 

@@ -108,7 +108,16 @@ def occurrences_of(
     end: dt.datetime,
     *,
     include_cancelled: bool = False,
+    since_created: bool = False,
 ) -> list[recurrence.Occurrence]:
+    """The occurrences of the cadence's schedule now whose (possibly moved) start lies in
+    [start, end). With `since_created`, none that starts before the cadence was set up:
+    what is coming up or may be started of a cadence made at 20:05 does not hold that
+    morning's 10:00, as its adherence does not (`past_occurrences`)."""
+    if since_created and cadence.created_at is not None:
+        start = max(start, cadence.created_at)
+        if start >= end:
+            return []
     try:
         return recurrence.occurrences(
             cadence.schedule,
@@ -120,6 +129,23 @@ def occurrences_of(
         )
     except recurrence.InvalidSchedule:
         return []
+
+
+def before_set_up(cadence: Cadence, start: dt.datetime) -> bool:
+    """Whether the occurrence starting at `start` is a meeting its cadence never had: it
+    started before the cadence was set up, on or after the day it was set up to start from
+    (a cadence made at 20:05 to start today does not hold that morning's 10:00). Nothing
+    lists it as coming up (`occurrences_of`), and it is not started. A cadence set up with
+    a start date before that day keeps its earlier occurrences, to record the meetings
+    held then."""
+    born = cadence.created_at
+    if born is None or start >= born:
+        return False
+    try:
+        set_up_on = born.astimezone(recurrence.zone(cadence.timezone)).date()
+    except ServiceError:
+        set_up_on = born.date()
+    return cadence.start_date >= set_up_on
 
 
 def is_rule_instant(cadence: Cadence, instant: dt.datetime) -> bool:
@@ -1205,15 +1231,15 @@ def meetings_between(
     tz_name: str | None = None,
     ending_after: dt.datetime | None = None,
 ) -> list[Upcoming]:
-    """Occurrences of the (non-check-in) cadences in [start, end), with their Meeting rows,
-    in the order a viewer in `tz_name` reads them (`viewer_order`); by start without one.
-    With `ending_after`, only those that end after it or whose meeting is still running
-    past its end (`meetings_ahead`)."""
+    """Occurrences of the (non-check-in) cadences in [start, end), none before each was
+    set up (`occurrences_of`), with their Meeting rows, in the order a viewer in `tz_name`
+    reads them (`viewer_order`); by start without one. With `ending_after`, only those
+    that end after it or whose meeting is still running past its end (`meetings_ahead`)."""
     out: list[Upcoming] = []
     for cadence in cads:
         if cadence.is_checkin:
             continue
-        for occ in occurrences_of(cadence, start, end):
+        for occ in occurrences_of(cadence, start, end, since_created=True):
             out.append(Upcoming(cadence, occ))
     if out:
         rows = {
@@ -1689,7 +1715,8 @@ def checkin_standing(
 def raised_issue(checkin: CheckIn | None):
     """The issue a check-in's blocker was raised as, when the person ticked "Also raise it
     as an issue for that team" (`links.raise_blocker_issue`: raised by them for the team
-    the check-in names, with the blocker's text), the latest if it was raised more than
+    the check-in names, with the blocker's text; it may have been escalated above that
+    team since, and is raised in their own team), the latest if it was raised more than
     once; None without one. One query; none for a check-in whose blocker names no team."""
     if checkin is None or not checkin.blockers or checkin.blocker_team_id is None:
         return None
@@ -1699,10 +1726,9 @@ def raised_issue(checkin: CheckIn | None):
         Issue.objects.filter(
             org_id=checkin.org_id,
             raised_by_id=checkin.person_id,
-            raised_in_id=checkin.blocker_team_id,
             description=checkin.blockers,
         )
-        .select_related("raised_in")
+        .select_related("team", "raised_in")
         .order_by("-opened_at", "-id")
         .first()
     )

@@ -1,4 +1,5 @@
-"""Team scorecards: weekly measurables, red/amber/green from the goal rule, trailing views."""
+"""Team scorecards: weekly measurables, red/amber/green from the goal rule, trailing views;
+and each cadence's adherence over the same trailing weeks (a team's rhythm page)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accord.org.models import Organization
-from accord.rhythm.models import GoalRule, Measurable, MeasurableValue
+from accord.rhythm import queries
+from accord.rhythm.models import Cadence, GoalRule, Measurable, MeasurableValue
 
 GREEN, AMBER, RED = "green", "amber", "red"
+
+# The windows a team's rhythm page offers, in weeks; the first without a choice. Eight is
+# Insights' health window (`intelligence.health.WINDOW_WEEKS`): its links ask for it.
+WEEKS = (4, 8, 13)
 
 
 def monday(day: dt.date) -> dt.date:
@@ -134,3 +140,27 @@ def team_scorecards(
             )
         rows.append(Row(m, cells))
     return rows
+
+
+def adherence(
+    org: Organization,
+    cads: list[Cadence],
+    *,
+    weeks: int,
+    now: dt.datetime | None = None,
+) -> list[queries.Adherence]:
+    """Each cadence's adherence (`queries.adherence`: its rules of due, held, owed, on time)
+    over its occurrences of the last `weeks` weeks: those begun from `now` less `weeks`
+    weeks on, as Insights' health counts the check-ins of its window. Each cadence reads
+    only as many of its last occurrences as the window holds (a few more: a meeting held
+    off its schedule), the cadences with as many together: a few queries per count."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(weeks=weeks)
+    need = {c.pk: len(queries.past_occurrences(c, since, now)) + 3 for c in cads}
+    out: dict[int, queries.Adherence] = {}
+    for last in sorted(set(need.values())):
+        group = [c for c in cads if need[c.pk] == last]
+        for a in queries.adherence(org, group, now=now, last=last):
+            kept = [o for o in a.occurrences if o.occurrence.start >= since]
+            out[a.cadence.pk] = queries.Adherence(a.cadence, kept)
+    return [out[c.pk] for c in cads]

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accord.activity import services as activity
+from accord.alignment.services import ANYWAY_ON_THE_FORM
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.services import (
     parse_decimal,
@@ -338,12 +339,13 @@ def create_cadence_from_template(
     team: Team | None = None,
     teams: Iterable[Team] = (),
     name: str = "",
-    timezone_name: str = "UTC",
+    timezone_name: str = "",
     start_date: dt.date | None = None,
     owner: Person | None = None,
     **overrides: Any,
 ) -> Cadence:
-    """A cadence set up from one of the well-known rhythms (templates_catalog.TEMPLATES)."""
+    """A cadence set up from one of the well-known rhythms (templates_catalog.TEMPLATES),
+    in `timezone_name` (none given: the organization's)."""
     tpl = TEMPLATES.get(template_slug)
     if tpl is None:
         raise ServiceError(
@@ -361,7 +363,7 @@ def create_cadence_from_template(
         "rrule": tpl.rrule,
         "time": tpl.time,
         "duration_minutes": tpl.duration_minutes,
-        "timezone_name": timezone_name,
+        "timezone_name": timezone_name or org.timezone,
         "start_date": start_date,
         "owner": owner,
         "agenda": [dict(s) for s in tpl.sections],
@@ -767,6 +769,27 @@ def key_result_number(value: Any, field: str, unit: str = "") -> Decimal:
     followed by its `unit` or not ("2.6 hours", as its own page's form reads it): what the
     check-in form checks first, and `submit_checkin` again."""
     return _finite(value, field, unit)
+
+
+FORM_FIELDS = {"kr": "key_results", "m": "measurables"}  # `kr_<id>` -> `key_results.<id>`
+
+
+def checkin_refusal_as_given(exc: ServiceError, anyway: str) -> ServiceError:
+    """A refused check-in (`submit_checkin`) in the words of a caller that sends its values
+    as `{"key_results": {id: value}, "measurables": {…}, "confirm": …}` (the API, MCP)
+    rather than the page's form: a field `kr_<id>` (`m_<id>`) is named
+    `key_results.<id>` (`measurables.<id>`), and the form's box to record an unusual value
+    anyway is said as `anyway` (how that caller confirms it). The same refusal, changed in
+    place and returned."""
+    fields: dict[str, list[str]] = {}
+    for name, messages in (exc.fields or {}).items():
+        prefix, _, pk = name.partition("_")
+        if prefix in FORM_FIELDS and pk.isdigit():
+            name = f"{FORM_FIELDS[prefix]}.{pk}"
+        fields.setdefault(name, []).extend(m.replace(ANYWAY_ON_THE_FORM, anyway) for m in messages)
+    exc.fields = fields
+    exc.message = exc.message.replace(ANYWAY_ON_THE_FORM, anyway)
+    return exc
 
 
 def measurable_number(value: Any, field: str) -> Decimal:
@@ -1396,6 +1419,13 @@ def start_meeting(
             f"{meeting.cadence.name} is all day: its occurrences are dates, not meetings, so "
             "there is no meeting to start or attendance to take.",
             code="all_day",
+        )
+    if queries.before_set_up(meeting.cadence, meeting.scheduled_start):
+        raise ServiceError(
+            f"{meeting.cadence.name} was set up on "
+            f"{local_day(meeting.cadence.created_at, meeting.cadence)}, after this meeting's "
+            "time: it is not one of its meetings, so there is nothing to start.",
+            code="before_set_up",
         )
     _require_participant(org, actor, meeting.cadence, "run its meetings")
     if meeting.status != MeetingStatus.PLANNED:

@@ -72,6 +72,7 @@ from accord.rhythm.models import (
     MeasurableValue,
     Meeting,
     MeetingStatus,
+    OwedBy,
     Participation,
     Scope,
 )
@@ -457,8 +458,14 @@ def cadence_detail(request, cadence_id: int):
     org, me = request.org, request.person
     cadence = _cadence(request, cadence_id)
     now = timezone.now()
+    # From half a day back (one going on, or just over and not recorded), none before the
+    # cadence was set up: a cadence made this evening has no meeting this morning.
     upcoming = queries.occurrences_of(
-        cadence, now - dt.timedelta(hours=12), now + dt.timedelta(days=120), include_cancelled=True
+        cadence,
+        now - dt.timedelta(hours=12),
+        now + dt.timedelta(days=120),
+        include_cancelled=True,
+        since_created=True,
     )[:8]
     if not cadence.is_running:
         upcoming = []  # paused, or stopped with its team: no meeting is coming
@@ -471,6 +478,25 @@ def cadence_detail(request, cadence_id: int):
     people = queries.participants_query(org, cadence)
     # Counted up to a limit ("1,000+"): an organization-wide cadence's are everyone.
     counted = count_up_to(people)
+    owing: dict = {}
+    if cadence.is_checkin:
+        # Who owes each round (its teams' people, or their leads, and the people added to
+        # it: `queries.owers_query`, as the round's "3 of 5 in" and My week count), and who
+        # takes part owing none: its owner outside those teams runs it.
+        owers = queries.owers_query(org, cadence)
+        others = people.exclude(pk__in=owers.values("pk"))
+        if cadence.checkin_owed_by != OwedBy.LEADS:
+            # Everyone in its teams and everyone added owes it: only its owner may not.
+            others = others.filter(pk=cadence.owner_id)
+        owers_counted, others_counted = count_up_to(owers), count_up_to(others)
+        owing = {
+            "owers": owers.order_by("name")[:PARTICIPANTS_SHOWN],
+            "owers_count": owers_counted,
+            "owers_shown": shown_count(owers_counted),
+            "not_owing": others.order_by("name")[:PARTICIPANTS_SHOWN],
+            "not_owing_count": others_counted,
+            "not_owing_shown": shown_count(others_counted),
+        }
     [adh] = queries.adherence(org, [cadence], now=now)
     meetings = {
         m.occurrence_start: m
@@ -507,6 +533,7 @@ def cadence_detail(request, cadence_id: int):
             "participants": people.order_by("name")[:PARTICIPANTS_SHOWN],
             "participant_count": counted,
             "participants_shown": shown_count(counted),
+            **owing,
             "tz": me.timezone,
             "can_manage": _can_manage(me, cadence),
             # A check-in's round open now: who is in, and its page (to remind the rest).
@@ -809,7 +836,7 @@ def _checkin_thanks(org, cadence: Cadence, checkin: CheckIn, raise_asked) -> str
     return format_html(
         '{} Its blocker is raised as an issue for {}: <a href="{}">{}</a>{}',
         thanks,
-        issue.raised_in.name,
+        issue.team.name,
         url,
         issue.title,
         full_stop(issue.title),
@@ -953,6 +980,12 @@ def checkin(request, cadence_id: int, key: str):
             "initiative_statuses": InitiativeStatus.choices,
             "existing": existing,
             "tally": queries.round_tally(org, cadence, occ),
+            # Taking part (its owner outside its teams) is not owing one: the round does
+            # not count them, nor does My week.
+            "owes": queries.owers_query(org, cadence, at=occ.start).filter(pk=me.pk).exists(),
+            # A round from before it was set up (a start date in the past) is owed by
+            # nobody: said so, not as if this person were outside its teams.
+            "before_set_up": occ.start < cadence.created_at,
             "scorecard_week": week,
             "last": last,
             # As typed: a team chosen, or text typed and not chosen (kept, refused beside it).
@@ -1186,7 +1219,10 @@ def _meeting_page(
         # A paused cadence's meeting not over yet will not happen: nothing to start, and no
         # headline for it (services._require_happening); the page says so.
         ctx["paused"] = not cadence.is_running and occ.end > timezone.now()
-        if ctx["can_run"] and not occ.all_day and not ctx["paused"]:
+        # Its time came before the cadence was set up that day: not one of its meetings,
+        # nothing to start (nor listed as coming up: `queries.before_set_up`).
+        ctx["before_set_up"] = not occ.all_day and queries.before_set_up(cadence, occ.start)
+        if ctx["can_run"] and not occ.all_day and not ctx["paused"] and not ctx["before_set_up"]:
             # News shared before the meeting is on its live agenda (services.share_headline).
             listed = agenda.headlines_section(cadence)
             ctx["headline_form"] = HeadlineForm(org=org)
@@ -1832,7 +1868,9 @@ def team_rhythm(request, team_slug: str):
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
     cads = queries.team_cadences(org, team)
     now = timezone.now()
-    weeks = 13 if request.GET.get("weeks") == "13" else 4
+    # One window for the page (adherence and scorecard); Insights' links ask for its own.
+    weeks = int_or_none(request.GET.get("weeks"))
+    weeks = weeks if weeks in scorecard.WEEKS else scorecard.WEEKS[0]
     rows = scorecard.team_scorecards(org, [team.pk], weeks=weeks)
     can_manage = permissions.can_manage_team(me, team)
     people = (
@@ -1917,7 +1955,7 @@ def team_rhythm(request, team_slug: str):
             flash_error(request, exc)
         if new_feed_url is None:
             return redirect("rhythm:team", org_slug=org.slug, team_slug=team.slug)
-    adh = {a.cadence.pk: a for a in queries.adherence(org, cads, now=now)}
+    adh = {a.cadence.pk: a for a in scorecard.adherence(org, cads, weeks=weeks, now=now)}
     nxt = queries.next_occurrences(cads, now)  # one held early is not next
     return render(
         request,
@@ -1927,6 +1965,7 @@ def team_rhythm(request, team_slug: str):
             "rows": [(c, nxt[c.pk], adh[c.pk], queries.open_round(org, c, now)) for c in cads],
             "scorecard": rows,
             "weeks": weeks,
+            "windows": scorecard.WEEKS,
             "this_week": scorecard.monday(timezone.localdate()),
             "can_manage": can_manage,
             "form": form,

@@ -21,7 +21,7 @@ from accord.intelligence.registry import discover
 from accord.interchange import services as interchange
 from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, CadenceKind, Meeting, Scope
-from tests.conftest import api_client, login
+from tests.conftest import api_client, at, login
 from tests.rhythm.conftest import utc
 
 BERLIN = "Europe/Berlin"
@@ -352,7 +352,8 @@ def test_a_briefing_says_a_coming_release_day_is_a_date(cast):
     from accord.briefings import compose
     from accord.briefings import services as briefings
 
-    cadence = release_day(cast)
+    with at(utc(2026, 2, 20, 9)):  # set up before the weeks it speaks of
+        cadence = release_day(cast)
     # The week of 6 April 2026: next week holds the release day of Tuesday 14 April.
     content = briefings.build_for(cast.org, compose.parse_week("2026-W15"), person=cast.admin)
     [section] = [s for s in content["sections"] if s["key"] == "coming_up"]
