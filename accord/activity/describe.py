@@ -215,6 +215,8 @@ FIELDS = {
     # A deleted team's history, now its parent's (`activity.services.rehome_events`).
     "history_moved_to": "Its history moved to",
     "events_moved": "Events moved",
+    "mentions": "Mentions",
+    "team_mentions": "Mentions of teams",
 }
 
 # Field names one kind of object calls otherwise: (target type, key) -> label; before FIELDS.
@@ -241,6 +243,17 @@ HIDDEN = {
     "target_id",
     "parent_title",
 }
+
+
+# Keys one kind of object's events keep that say nothing more to a person: (target type,
+# key). A comment's "target" (the kind of what it is on) is in its line already:
+# "commented on dependency “…”".
+KIND_HIDDEN = {("conversation.comment", "target")}
+
+
+def hidden(target_type: str, key: str) -> bool:
+    """Whether the key `key` of an event of `target_type` is left out of its changes."""
+    return key in HIDDEN or (target_type, key) in KIND_HIDDEN
 
 
 def verb_phrase(verb: str, target_type: str = "") -> str:

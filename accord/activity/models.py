@@ -151,7 +151,7 @@ class Event(OrgScoped):
 
         out = []
         for key, before, after in self.changed_fields:
-            if key in describe.HIDDEN:
+            if describe.hidden(self.target_type, key):
                 continue
             named = describe.choices(self.target_type, key)
             label = describe.field_label(key, self.target_type, self.verb)

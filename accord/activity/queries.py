@@ -308,6 +308,9 @@ REFERENCES = {
     "cascade_to": "org.Team",
     "supersedes": "decisions.Decision",
     "history_moved_to": "org.Team",  # a deleted team's events, now its parent's
+    # Whom a comment mentions (`conversation.services.post_comment`): people and teams.
+    "mentions": "org.Person",
+    "team_mentions": "org.Team",
 }
 
 

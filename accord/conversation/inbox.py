@@ -23,7 +23,9 @@ services records (in that write's transaction, so a refused write adds nothing):
   done for the previous owner); reopened → open again for its owner, as before it was
   closed, saying who reopened it (their own reopening, an Undo, is no news);
 - an issue raised with a team or escalated to one → that team's leads (escalated, it is
-  done for the team it left).
+  done for the team it left); solved, dropped or decided on → whoever raised it (written
+  by `accord.decisions.notifications.tell_raiser` with the notice it queues, kind
+  "raised", after the issue's other items are done by themselves).
 
 Nobody is told of what they did themselves. Each lands once per person (the item's key).
 When the thing is answered, decided or finished, its items are done by themselves.
@@ -527,9 +529,14 @@ def _issue(event) -> None:
         return
     key = f"issue:{issue.pk}:team{issue.team_id}"
     if event.verb == "escalated":
-        # It has left the team it was with: that team's leads have nothing more to do.
+        # It has left the team it was with: that team's leads have nothing more to do
+        # (what its raiser was told of it stays theirs to read).
         InboxItem.objects.filter(
-            org_id=event.org_id, target_type=ISSUE, target_id=issue.pk, done_at__isnull=True
+            org_id=event.org_id,
+            target_type=ISSUE,
+            target_id=issue.pk,
+            kind=InboxKind.ISSUE,
+            done_at__isnull=True,
         ).exclude(key=key).update(done_at=timezone.now())
     _add(
         event,

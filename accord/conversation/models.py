@@ -50,6 +50,7 @@ class InboxKind(models.TextChoices):
     ACTION = "action", "Action item for you"
     ISSUE = "issue", "Issue for your team"
     SIGNAL = "signal", "Signal put aside below you"
+    RAISED = "raised", "Issue you raised"
 
 
 class InboxItem(OrgScoped):

@@ -322,13 +322,17 @@ def reopen(org: Organization, actor: Person | None, item: InboxItem) -> InboxIte
 
 @transaction.atomic
 def mark_all_read(org: Organization, actor: Person | None) -> int:
-    """Every unread item of the actor's open inbox becomes read; one event says how many."""
+    """Every unread item of the actor's inbox becomes read: the open ones, and the done
+    ones too (done by themselves, their request answered: read, should they be reopened).
+    Returns how many open ones it marked (those the unread count counted); one event says
+    so."""
     if actor is None:
         raise ServiceError("Only a person has an inbox.")
     require_same_org(org, actor, "person")
-    count = InboxItem.objects.filter(
-        org=org, person=actor, done_at__isnull=True, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    now = timezone.now()
+    unread = InboxItem.objects.filter(org=org, person=actor, read_at__isnull=True)
+    count = unread.filter(done_at__isnull=True).update(read_at=now)
+    unread.filter(done_at__isnull=False).update(read_at=now)
     if count:
         activity.record(org, actor, "inbox_read", actor, after={"items": count}, label=actor.name)
     return count

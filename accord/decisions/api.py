@@ -280,7 +280,11 @@ class ActionItemOut(Schema):
 
 class ActionItemIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
-    owner_id: Id
+    owner_id: Id | None = Field(
+        None,
+        description="Who will do it. Left out: the caller (as MCP's `add_action_item`); a "
+        "viewer, who changes nothing, is refused all the same (403).",
+    )
     team_id: Id | None = Field(
         None,
         description="Left out: the owner's home team (the highest they lead, else their first).",
@@ -934,6 +938,7 @@ def list_action_items(
 def create_action_item(request, payload: ActionItemIn):
     org = org_of(request)
     owner = ref(Person.objects.for_org(org), payload.owner_id, "owner_id", "person")
+    owner = owner or actor_of(request)  # left out: the caller's own, as over MCP
     team = ref(Team.objects.for_org(org), payload.team_id, "team_id", "team")
     with body_fields(**ROLE_FIELDS):
         item = services.create_action_item(

@@ -6,7 +6,8 @@ morning after it became overdue (`remind_due`, the worker's, at 08:00 in their o
 not while they are away: overdue, the first morning back within a week of its due date).
 
 The notice goes through the one delivery path (`accord.activity.delivery`): an e-mail per
-person, as they chose, and a post to each affected team's chat webhooks. It is queued in
+person, as they chose, and a post to each affected team's chat webhooks; whoever raised an
+issue also finds its news in their inbox (`accord.conversation`). It is queued in
 the same transaction as the change, so a refused change queues nothing, and the worker
 sends it once, retrying failures with back-off.
 """
@@ -143,9 +144,10 @@ def tell_raiser(
     verb: str,
     decision: Decision | None = None,
 ) -> int:
-    """Queue the notice to whoever raised `issue` that it is "solved" or "dropped" (with
-    how, and the decision that solved it), or that `decision` about it is "decided". Not
-    to the person who did it; changes by the system queue nothing (as `announce`)."""
+    """Tell whoever raised `issue` that it is "solved" or "dropped" (with how, and the
+    decision that solved it), or that `decision` about it is "decided": an item in their
+    inbox (whether or not e-mail is set up), and the notice queued for e-mail as they
+    chose. Not the person who did it; changes by the system tell no one (as `announce`)."""
     raiser = issue.raised_by
     if actor is None or raiser is None or raiser.pk == actor.pk:
         return 0
@@ -171,6 +173,7 @@ def tell_raiser(
     else:  # pragma: no cover - a programming error
         raise ValueError(verb)
     path = reverse(page[0], kwargs={"org_slug": org.slug, page[1]: page[2]})
+    _inbox_raiser(org, actor, issue, raiser, key, subject if verb == "decided" else None, path)
     return delivery.notify(
         org,
         kind=kind,
@@ -180,6 +183,43 @@ def tell_raiser(
         link=delivery.site_link(path),
         link_label="Open the decision" if verb == "decided" else "Open the issue",
         people=[raiser],
+    )
+
+
+def _inbox_raiser(
+    org: Organization,
+    actor: Person,
+    issue: Issue,
+    raiser: Person,
+    key: str,
+    title: str | None,
+    link: str,
+) -> None:
+    """The raiser's inbox item of `tell_raiser`'s news (its `key`): "Solved by Jonas
+    Mensah: …", "Dropped by …: …" (`title` None), or the decision's `title`; linked to
+    the issue (or the decision taken on it)."""
+    from accord.conversation.models import InboxItem, InboxKind
+    from accord.conversation.services import add_items
+
+    if not raiser.is_active:
+        return
+    if title is None:
+        title = f"{issue.get_status_display()} by {actor.name}: {issue.title}"
+    add_items(
+        org,
+        [
+            InboxItem(
+                org=org,
+                person=raiser,
+                kind=InboxKind.RAISED,
+                key=key[:100],
+                title=title[:300],
+                link=link[:500],
+                actor=actor,
+                target_type="decisions.issue",
+                target_id=issue.pk,
+            )
+        ],
     )
 
 

@@ -1263,11 +1263,15 @@ def raise_issue(
     *,
     opened_at: dt.datetime | None = None,
     raised_by: Person | None = None,
+    raised_in: Team | None = None,
     again: bool = False,
 ) -> Issue:
     """Any member may raise an issue for any team to solve.
 
     `raised_by` defaults to the actor; importers and the demo (actor None) name the person.
+    `raised_in`: the team that raises it (its "Issues raised by" list follows it), when
+    another than `team`, where it sits (a check-in's blocker: raised by the team of whoever
+    checked in, for the team that blocks them); by default `team` itself.
     The same issue raised for the same team by the same person a moment ago, still open,
     is refused (`Duplicate`, `queries.twin_issue`) unless `again`.
     """
@@ -1287,10 +1291,12 @@ def raise_issue(
             existing=twin,
             what="issue",
         )
+    if raised_in is not None:
+        _in_org(org, raised_in, "raised_in", "team")
     issue = Issue.objects.create(
         org=org,
         team=team,
-        raised_in=team,
+        raised_in=raised_in or team,
         title=title,
         description=require_long_text(description, "description"),
         severity=severity,

@@ -20,7 +20,7 @@ from accord.core.counting import FIGURES_SECONDS, count_up_to, shown_count
 from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.core.ids import as_id
-from accord.core.text import full_stop
+from accord.core.text import full_stop, sentence
 from accord.decisions import followthrough, queries, services
 from accord.decisions import latency as latency_figures
 from accord.decisions.forms import (
@@ -317,6 +317,11 @@ def index(request):
         "query_string": params.urlencode(),
         "can_write": _can_write(request.person),
         "tab": "log",
+        # No decision at all yet (not merely none matching): the page says what one is and
+        # how to record the first, instead of a filter with nothing to filter.
+        "none_yet": not page.object_list
+        and page.number == 1
+        and not Decision.objects.for_org(org).exists(),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "log-rows":
         return render(request, "decisions/_log_rows.html", ctx)
@@ -1150,7 +1155,7 @@ def _item_action(request, item_id, fn, done_msg, *, undoable=False):
             raise
         flash_error(request, exc)
     else:
-        text = done_msg.format(item.title)
+        text = sentence(done_msg.format(item.title))
         if undoable:
             success_with_undo(request, text, _url(request, "action_reopen", item_id=item.pk))
         else:
@@ -1161,19 +1166,19 @@ def _item_action(request, item_id, fn, done_msg, *, undoable=False):
 @require_POST
 @org_view
 def action_complete(request, item_id: int):
-    return _item_action(request, item_id, services.complete_action_item, "Done: {}.", undoable=True)
+    return _item_action(request, item_id, services.complete_action_item, "Done: {}", undoable=True)
 
 
 @require_POST
 @org_view
 def action_drop(request, item_id: int):
-    return _item_action(request, item_id, services.drop_action_item, "Dropped: {}.", undoable=True)
+    return _item_action(request, item_id, services.drop_action_item, "Dropped: {}", undoable=True)
 
 
 @require_POST
 @org_view
 def action_reopen(request, item_id: int):
-    return _item_action(request, item_id, services.reopen_action_item, "Reopened: {}.")
+    return _item_action(request, item_id, services.reopen_action_item, "Reopened: {}")
 
 
 # --- issues ------------------------------------------------------------------------------
@@ -1524,7 +1529,7 @@ def issue_solve(request, issue_id: int):
         left = (
             f" Its decision has {_still_open(still)}, listed on the issue's page." if still else ""
         )
-        messages.success(request, f"Solved: {issue.title}.{left}")
+        messages.success(request, f"Solved: {sentence(issue.title)}{left}")
 
     form = SolveForm(request.POST, org=request.org)
     return _issue_action(
@@ -1572,7 +1577,7 @@ def issue_drop(request, issue_id: int):
         services.drop_issue(
             request.org, request.person, issue, data["reason"], seen_team=_seen_team(request)
         )
-        messages.success(request, f"Dropped: {issue.title}.")
+        messages.success(request, f"Dropped: {sentence(issue.title)}")
 
     form = ReasonForm(request.POST, auto_id="id_drop_%s")
     return _issue_action(

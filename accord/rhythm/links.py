@@ -257,15 +257,32 @@ def apply_checkin_updates(
 
 
 def raise_blocker_issue(
-    org: Organization, actor: Person | None, person: Person, team: Team, blockers: str
+    org: Organization,
+    actor: Person | None,
+    person: Person,
+    team: Team,
+    blockers: str,
+    *,
+    raised_in: Team | None = None,
 ):
-    """A check-in blocker that names another team becomes an issue for that team."""
+    """A check-in blocker that names another team becomes an issue for that team (where it
+    sits, for its leads to solve or escalate), raised by the team of whoever checked in:
+    `raised_in`, else their home team (`org.queries.home_team`, the team their new work is
+    for), so it is among the issues that team raised."""
     from accord.decisions import services as decisions
+    from accord.org.queries import home_team
 
     first_line = blockers.splitlines()[0][:200]
     # A check-in raises its blocker once (`services.submit_checkin` skips one repeated).
     return decisions.raise_issue(
-        org, actor, team, f"Blocking {person.name}: {first_line}", description=blockers, again=True
+        org,
+        actor,
+        team,
+        f"Blocking {person.name}: {first_line}",
+        description=blockers,
+        raised_by=person,
+        raised_in=raised_in or home_team(person) or team,
+        again=True,
     )
 
 

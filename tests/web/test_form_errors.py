@@ -13,6 +13,7 @@ from django import forms
 from django.template.loader import render_to_string
 
 from accord.alignment import services as alignment
+from accord.decisions import services as decisions
 from tests.conftest import login
 
 
@@ -82,6 +83,8 @@ def test_the_team_kinds_name_names_its_message(cast):
 def test_filters_and_the_stack_name_only_descriptions_that_exist(cast):
     """A field's help text that Django names in its aria-describedby is on the page: the
     decisions log's "Only this team", the priority stack's WIP limit."""
+    # A log with a decision in it (an empty one explains decisions instead of filtering).
+    decisions.create_decision(cast.org, cast.member, "Do we ship on Fridays?", approver=cast.leader)
     client = login(cast.admin)
     for path in ("/o/acme/decisions/", "/o/acme/alignment/teams/platform/"):
         page = client.get(path).content.decode()
