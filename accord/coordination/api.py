@@ -34,6 +34,7 @@ BODY_NAMES = {
     "requester_initiative": "requester_initiative_id",
     "provider_team": "provider_team_id",
     "need_by_milestone": "need_by_milestone_id",
+    "provider_initiative": "provider_initiative_id",
 }
 
 
@@ -67,6 +68,13 @@ class DependencyOut(Schema):
     late: bool
     at_risk: bool
     risk_reasons: list[str]
+    warnings: list[str] = Field(
+        [],
+        description="What the asking team should know though it is not a risk to the "
+        "delivery: committed for a date after the target date of its initiative that needs "
+        "it (that initiative cannot finish by its target). Returned by `accept` and `agree` "
+        "as by every read.",
+    )
     allowed_actions: list[str]
     version: int
     created_at: dt.datetime
@@ -139,6 +147,8 @@ def _out(deps: list[Dependency]) -> list[Dependency]:
     deps = queries.decorate(deps)
     for d in deps:
         d.allowed_actions = d.allowed_actions()  # type: ignore[method-assign]
+        gap = queries.after_target(d) if d.is_active else ""
+        d.warnings = [gap] if gap else []
     return deps
 
 
@@ -287,13 +297,12 @@ def edit_dependency(
 def tie_to_milestone(request, dep_id: Id, payload: MilestoneTieIn):
     org = org_of(request)
     dep = get_or_404(Dependency.objects.for_org(org), dep_id, "dependency")
-    services.tie_to_milestone(
-        org,
-        actor_of(request),
-        dep,
-        ref(Milestone.objects.for_org(org), payload.milestone_id, "milestone_id", "milestone"),
-        expected_version=if_match(request),
-    )
+    milestones = Milestone.objects.for_org(org)
+    milestone = ref(milestones, payload.milestone_id, "milestone_id", "milestone")
+    with body_fields(need_by_milestone="milestone_id"):
+        services.tie_to_milestone(
+            org, actor_of(request), dep, milestone, expected_version=if_match(request)
+        )
     return _out([queries.base(org).get(pk=dep.pk)])[0]
 
 
@@ -339,23 +348,26 @@ def remind(request, dep_id: Id) -> Any:
 def transition(request, dep_id: Id, action: str, payload: TransitionIn):
     org = org_of(request)
     dep = get_or_404(Dependency.objects.for_org(org), dep_id, "dependency")
-    services.transition(
-        org,
-        actor_of(request),
-        dep,
-        action,
-        note=payload.note,
-        committed_date=payload.committed_date,
-        provider_initiative=ref(
-            Initiative.objects.for_org(org),
-            payload.provider_initiative_id,
-            "provider_initiative_id",
-            "initiative",
-        ),
-        proposed_date=payload.proposed_date,
-        proposed_scope=payload.proposed_scope,
-        expected_version=if_match(request),
+    provider_initiative = ref(
+        Initiative.objects.for_org(org),
+        payload.provider_initiative_id,
+        "provider_initiative_id",
+        "initiative",
     )
+    # Refusals name the body's fields (`provider_initiative_id`), not the service's.
+    with body_fields(**BODY_NAMES):
+        services.transition(
+            org,
+            actor_of(request),
+            dep,
+            action,
+            note=payload.note,
+            committed_date=payload.committed_date,
+            provider_initiative=provider_initiative,
+            proposed_date=payload.proposed_date,
+            proposed_scope=payload.proposed_scope,
+            expected_version=if_match(request),
+        )
     return _out([queries.base(org).get(pk=dep.pk)])[0]
 
 

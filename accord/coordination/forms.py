@@ -261,6 +261,11 @@ class ActionForm(forms.Form):
         max_length=LONG_TEXT_MAX,
         label="Proposed scope",
     )
+    # The asking side agreeing to a date its own initiative misses, or one that shows at
+    # risk once agreed: asked as accepting is (`agree_warning`).
+    agree_at_risk = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Agree anyway"
+    )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -279,7 +284,7 @@ class ActionForm(forms.Form):
             "propose_at_risk",
         ),
         "counter": ("proposed_date", "proposed_scope", "note", "propose_at_risk"),
-        "agree": ("note",),
+        "agree": ("note", "agree_at_risk"),
         "confirm_delivery": ("note",),
         "mark_delivered": ("note",),
         "not_delivered": ("note",),
@@ -358,6 +363,10 @@ class ActionForm(forms.Form):
             # it while the date or the initiative changes (coordination.css hides it with
             # the warning): ticked, no second round trip.
             self.fields["accept_at_risk"].widget = forms.CheckboxInput()
+        if action == "agree":
+            self.warning = agree_warning(dependency)
+            if self.warning and not self.is_bound:
+                self.fields["agree_at_risk"].widget = forms.CheckboxInput()
         if action in ("decline", "cancel", "flag_at_risk", "flag_blocked"):
             self.fields["note"].required = True
             self.fields["note"].label = "Reason"
@@ -414,10 +423,15 @@ class ActionForm(forms.Form):
                 proposing=self.action == "propose",
                 when="agreed",
                 tick="propose it anyway",
+                asking=self.action == "counter",
             )
             if warning:
                 self.fields["propose_at_risk"].widget = forms.CheckboxInput()
                 self.add_error("proposed_date", warning)
+        if self.action == "agree" and not data.get("agree_at_risk") and self.warning:
+            # Asked once, beside the box to agree anyway.
+            self.fields["agree_at_risk"].widget = forms.CheckboxInput()
+            self.add_error("agree_at_risk", self.warning)
         return data
 
 
@@ -429,13 +443,19 @@ def accept_warning(
     proposing: bool = False,
     when: str = "accepted",
     tick: str = "accept anyway",
+    asking: bool = False,
+    choose: str = "Choose another date",
 ) -> str:
     """Why accepting with this initiative and date, or proposing them (`proposing`: the
     provider's proposal; a counter-proposal, `when="agreed"`), would be at risk or leave
     the requester short ("" if not): the date is after the need-by (`need_by_gap`), or
-    before the initiative's target (see `queries.risk_reasons`)."""
+    before the initiative's target (see `queries.risk_reasons`). `asking`: the asking
+    side's own move (a counter-proposal, agreeing), told too when the date is after the
+    target date of its initiative that needs it (`queries.after_target`)."""
     committed = committed or dependency.proposed_date
     reasons = []
+    if asking:
+        reasons.append(queries.after_target(dependency, committed, agreed=True))
     # A later date proposed moves the need-by once agreed (not at risk then): said as help
     # (`need_by_gap`), asked about only when the need-by follows a milestone.
     if when == "accepted" or (proposing and dependency.need_by_milestone_id):
@@ -450,7 +470,25 @@ def accept_warning(
     reasons = [r for r in reasons if r]
     if not reasons:
         return ""
-    return " ".join(reasons) + f" Choose another date, or tick the box to {tick}."
+    return " ".join(reasons) + f" {choose}, or tick the box to {tick}."
+
+
+def agree_warning(dependency) -> str:
+    """Why the asking side agreeing to the proposal on the table would leave its initiative
+    short or the dependency at risk ("" if not): its date is after the target date of the
+    initiative that needs it, or before the delivering initiative's (`accept_warning`, as
+    the provider is told accepting)."""
+    if dependency.state != State.NEGOTIATING or dependency.awaiting != Side.REQUESTER:
+        return ""
+    return accept_warning(
+        dependency,
+        None,
+        dependency.proposed_date,
+        when="agreed",
+        tick="agree anyway",
+        asking=True,
+        choose="Counter-propose another date",
+    )
 
 
 def own_later_date(dependency):

@@ -6,9 +6,9 @@ from django.template.loader import render_to_string
 
 from accord.coordination import queries
 from accord.coordination.models import ACTIVE_STATES, Dependency
-from accord.core.counting import kept_while_large, shown_count
+from accord.core.counting import count_up_to, kept_while_large, shown_count
 from accord.org.models import Membership
-from accord.org.queries import covers_every_team, has_sub_teams
+from accord.org.queries import covers_every_team, has_sub_teams, subtree_ids
 
 HOME_TEAMS = 3  # of the person's teams (by name), those home counts dependencies for
 
@@ -85,26 +85,35 @@ def _more(total: int, shown: int, counted_up_to: int | None = queries.SCOPE_COUN
 
 
 def departments(org, heads: list, on=None) -> list[dict]:
-    """For each team of `heads` (teams with teams below them), its figures with the teams
-    below it as its pages give them (`queries.scope_figures`: waiting for an answer, late,
-    at risk and not late, each counted up to `queries.SCOPE_COUNTED` in one statement),
-    and its first `HOME_ROWS` late, then at-risk, dependencies, soonest due first: the
-    coordination overview's two lists, cut short (read only when the figures say there
-    are some), with how many of each they leave out (`more`: label, the list's query,
-    count, as shown). At 10,000 teams, for a department of 1,100: about 22 ms of figures
-    and 4 ms of late rows (at-risk rows, when fewer are late, 27 ms more); for the whole
-    organization, a few ms. Figures past the count's limit ("200+") are kept a minute in
-    the shared cache (`accord.core.counting.kept_while_large`), as large headline figures
-    are. Its number of queries does not grow with the department."""
+    """For each team of `heads` (teams with teams below them), its figures with the teams below
+    it as its pages give them (`queries.scope_figures`: waiting for an answer, late, at risk
+    and not late, each counted up to `queries.SCOPE_COUNTED` in one statement), and its
+    first `HOME_ROWS` late, then at-risk, dependencies, soonest due first: the coordination
+    overview's two lists, cut short (read only when the figures say there are some), with
+    how many of each they leave out (`more`: label, the list's query, count, as shown). Its
+    cycles (`scope["cycles"]`) are those the overview counts: the last evaluation's stored
+    cycles through a team of it (`queries.stored_cycles`), read, never worked out from the
+    graph here. At 10,000 teams, for a department of 1,100: about 22 ms of figures and 4 ms
+    of late rows (at-risk rows, when fewer are late, 27 ms more); for the whole
+    organization, a few ms. Figures past the count's limit ("200+") are kept a minute in the
+    shared cache (`accord.core.counting.kept_while_large`), as large headline figures are.
+    Its number of queries does not grow with the department."""
     on = on or queries.today()
     out = []
     for team in heads:
         whole = covers_every_team(team)
         scope = kept_while_large(  # "200+" a minute old reads the same
             f"coordination-home-scope:{team.pk}:{on.isoformat()}",
-            lambda team=team: queries.scope_figures(org, team, on, at_risk=True),
+            lambda team=team, whole=whole: {
+                **queries.scope_figures(org, team, on, at_risk=True),
+                "cycles": count_up_to(
+                    queries.stored_cycles(org, None if whole else subtree_ids(team))
+                ),
+            },
             queries.SCOPE_COUNTED,
         )
+        # Figures kept before cycles were counted have none (kept up to a minute).
+        scope["cycles_shown"] = shown_count(scope.get("cycles", 0))
         rows: list = []
         late_rows = 0
         if scope["late"]:

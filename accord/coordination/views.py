@@ -451,6 +451,8 @@ def _detail_context(request, dep, bound: ActionForm | None = None, next_url: str
         else [],
         # On whose behalf the viewer acts here, when not as a member; else why they cannot.
         "acting": _acting(dep, sides),
+        # Committed after the target date of the initiative that needs it.
+        "after_target": queries.after_target(dep) if dep.is_active else "",
         "why_not": why_not,
         "next": next_url,
         **_reminding(me, dep),
@@ -615,7 +617,7 @@ def act(request, dep_id: int, action: str):
         # empty: dropped.
         scope = data.get("proposed_scope") if "proposed_scope" in request.POST else None
         try:
-            services.transition(
+            done = services.transition(
                 org,
                 request.person,
                 dep,
@@ -633,6 +635,10 @@ def act(request, dep_id: int, action: str):
             form_error(form, exc)
         else:
             messages.success(request, f"{TRANSITIONS[action].done} “{dep.title}”.")
+            # Agreed on a date the initiative that needs it misses: said as it is done.
+            gap = queries.after_target(done) if done.state == State.ACCEPTED else ""
+            if gap and action in ("accept", "agree"):
+                messages.warning(request, gap)
             back = reverse("coordination:detail", kwargs={"org_slug": org.slug, "dep_id": dep.pk})
             return redirect(safe_next(request, request.POST.get("next"), back))
     dep = queries.base(org).get(pk=dep.pk)
