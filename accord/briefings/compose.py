@@ -724,6 +724,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             )
 
     # -- dependencies
+    in_danger: dict[int, Any] = {}  # at risk, not blocked nor late: said after the signals
     for dep in history.pick(after, "dependencies", teams):
         if not (scope.has(dep.requester_team_id) or scope.has(dep.provider_team_id)):
             continue
@@ -785,6 +786,8 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                 _item(f"{asker} waits on {giver} for “{dep.title}”: {why}.", *link),
                 _Rank("blocked" if dep.flag == "blocked" else "late"),
             )
+        elif dep.active and dep.flag == "at_risk":
+            in_danger[dep.id] = dep
 
     # -- decisions
     approves = (
@@ -917,6 +920,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                 severity=s.severity,
             ),
         )
+    _in_danger(week, after, signals, in_danger, out)
 
     # -- health
     headline = _headline(
@@ -937,6 +941,52 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
     _coming_up(week, reader, scope, after, history, out)
 
     return _finish(org, week, reader, after, history, headline, out)
+
+
+def _in_danger(week: Week, after: Snapshot, signals: list, flagged: dict, out) -> None:
+    """What else holds work up between the scope's teams at the week's end, after what is
+    blocked or late: initiatives that depend on each other in a circle (none can finish
+    first), and requests at risk, flagged so (`flagged`) or predicted late (the week's
+    end's `dependencies.predicted_late` signals), soonest due first. So "Blocked between
+    teams" never says nothing is blocked beneath a circle "What is at risk" opens with."""
+    predicted: set[int] = set()
+    for s in signals:
+        if s.kind == "dependencies.cycle":
+            line = (s.explanation or s.title or "").strip().splitlines()
+            text = line[0] if line else s.title
+            out.add("blocked", _item(text, "intelligence.signal", s.pk), _Rank("cycle", 1))
+        elif s.kind == "dependencies.predicted_late" and str(s.subject_id).isdigit():
+            predicted.add(int(s.subject_id))
+    deps = dict(flagged)
+    for dep_id in predicted:
+        dep = after.dependencies.get(dep_id)
+        if dep is not None and dep.active and dep.flag != "blocked":
+            deps[dep_id] = dep
+    for dep in sorted(deps.values(), key=lambda d: (d.due, d.id)):
+        if dep.is_late(week.last_day) or dep.marked_delivered_on is not None:
+            continue  # said above, as late; or said delivered, for its asker to confirm
+        asker, giver = after.team_name(dep.requester_team_id), after.team_name(dep.provider_team_id)
+        why = "flagged at risk"
+        plan = after.initiatives.get(dep.provider_initiative_id or 0)
+        if dep.id in predicted and plan is not None and plan.target_date is not None:
+            gap = (plan.target_date - dep.need_by).days
+            if gap > 0:
+                why = (
+                    f"at risk, {giver} plans to finish “{plan.title}” on "
+                    f"{_day(plan.target_date)}, {counted(gap, 'day')} after it is needed "
+                    f"({_day(dep.need_by)})"
+                )
+        elif dep.id in predicted:
+            why = "at risk, predicted to come late"
+        out.add(
+            "blocked",
+            _item(
+                f"{asker} waits on {giver} for “{dep.title}”: {why}.",
+                "coordination.dependency",
+                dep.id,
+            ),
+            _Rank("at_risk", ROUTINE + 1, (dep.due, dep.id)),
+        )
 
 
 def _whole(score: float) -> int:
@@ -967,7 +1017,7 @@ def _headline(org, week, reader, after, history, counts, recorded_from=None) -> 
         parts.append(f"Coordination health {_whole(now)} ({moved} from {_whole(was)})")
     if counts is None:
         parts.append(
-            f"signals were recorded from {day(recorded_from)} on, after this week"
+            recorded_from_words(recorded_from, zone(week.tz))
             if recorded_from
             else "no signals recorded yet"
         )
@@ -976,13 +1026,23 @@ def _headline(org, week, reader, after, history, counts, recorded_from=None) -> 
             f"{counts['critical']} critical and {counts['warning']} warning signal"
             f"{'' if counts['warning'] == 1 else 's'} open"
         )
-    return {
+    out = {
         "text": "; ".join(parts) + ".",
         "health": None if now is None else round(now, 1),
         "previous": None if was is None else round(was, 1),
         "critical": None if counts is None else counts["critical"],
         "warning": None if counts is None else counts["warning"],
     }
+    if counts is None and recorded_from:
+        # The moment too, so a page can say its date in its reader's zone (`render.in_zone`).
+        out["recorded_from"] = recorded_from.astimezone(dt.UTC).isoformat()
+    return out
+
+
+def recorded_from_words(moment: dt.datetime, z: dt.tzinfo) -> str:
+    """Where the signals' history begins, as a headline says it: its date in zone `z`, the
+    briefing's (its reader's) zone, as the rest of the briefing's dates."""
+    return f"signals were recorded from {day(moment.astimezone(z))} on, after this week"
 
 
 def _health(org, reader, snap, history: History, day: dt.date) -> tuple[bool, float | None]:
@@ -1061,7 +1121,7 @@ def _coming_up(
         return _Rank(kind, 0 if mine else ROUTINE, (at, sub, item["target_id"]))
 
     for cadence in cadences:
-        for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end):
+        for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end, since_created=True):
             # An all-day cadence's occurrence is a date (in its own zone), not a time.
             if occ.all_day:
                 item = _item(
@@ -1297,8 +1357,10 @@ REST = {
         "dependency": ("request waiting for an answer", "requests waiting for an answer"),
     },
     "blocked": {
+        "cycle": ("circle of requests", "circles of requests"),
         "blocked": ("request blocked", "requests blocked"),
         "late": ("request late", "requests late"),
+        "at_risk": ("request at risk", "requests at risk"),
     },
     "went_well": {
         "keyresult": ("key result closer to its target", "key results closer to their targets"),
@@ -1328,8 +1390,10 @@ NOW_NOTE = {
     ("needs_you", "action"): "listed: all your open action items now",
     ("needs_you", "overdue"): "listed: the team's action items now",
     ("needs_you", "dependency"): NOW,
+    ("blocked", "cycle"): "shown: the circles found now",
     ("blocked", "blocked"): "listed: at risk or blocked now",
     ("blocked", "late"): NOW,
+    ("blocked", "at_risk"): "listed: at risk or blocked now",
     ("went_well", "team"): "health now, on Insights",
     ("coming_up", "meeting"): "listed: every meeting series",
     ("coming_up", "initiative"): "listed: all open now, by target date",
@@ -1441,7 +1505,9 @@ def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, h
             return at("coordination:list", {**answering, "waiting": "1"})
         return ""
     if key == "blocked":
-        return at("coordination:list", {**team, "at_risk" if kind == "blocked" else "late": "1"})
+        if kind == "cycle":  # the dependencies' overview draws the circles of its scope
+            return at("coordination:index", {"team": slug})
+        return at("coordination:list", {**team, "late" if kind == "late" else "at_risk": "1"})
     if key == "went_well":
         if kind == "team":
             return at("intelligence:index", {"scope": str(reader.scope or "all")})

@@ -118,13 +118,21 @@ def html(content: dict[str, Any], *, absolute: bool = True, heading: bool = Fals
 
 
 def in_zone(content: dict[str, Any], tz: str) -> dict[str, Any]:
-    """The content with the meetings of "Coming up" at their times in zone `tz`, for a page
-    read by someone in that zone (a team's briefing is built in UTC; a person's in the
-    zone they had then). Stored before its meetings carried their moments, or with
-    nothing to say in another zone, it is returned as it is (its title says whose times)."""
+    """The content with the meetings of "Coming up" at their times in zone `tz`, and the
+    headline's date the signals were recorded from in it, for a page read by someone in
+    that zone (a team's briefing is built in UTC; a person's in the zone they had then).
+    Stored before its meetings (or that date) carried their moments, or with nothing to
+    say in another zone, it is returned as it is (its title says whose times)."""
     z = compose.zone(tz)
     if z.key == content.get("timezone"):
         return content
+    headline = content.get("headline") or {}
+    if headline.get("recorded_from"):  # where the signals' history begins: a date there
+        moment = dt.datetime.fromisoformat(headline["recorded_from"])
+        built = compose.recorded_from_words(moment, compose.zone(content.get("timezone")))
+        here = compose.recorded_from_words(moment, z)
+        text = headline["text"].replace(built, here)
+        content = {**content, "headline": {**headline, "text": text}}
     sections = []
     for s in content["sections"]:
         meetings = [it for it in s["items"] if it.get("target_type") == "rhythm.cadence"]

@@ -760,7 +760,7 @@ def orphaned(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             title=f"Nothing serves {obj.title}",
             explanation=(
                 f"No open initiative or objective serves {obj.title} of "
-                f"{snap.team_name(obj.team_id)}."
+                f"{snap.team_name(obj.team_id) if obj.team_id else snap.org_name}."
             ),
             next_step="Link the work that serves it, or drop the objective.",
             team_ids={obj.team_id} if obj.team_id else set(),
@@ -1515,7 +1515,6 @@ def latency_rising(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     r, u = statistics.median(recent), statistics.median(usual)
     if u <= 0 or r < cfg["factor"] * u:
         return
-    roots = [t.id for t in snap.teams.values() if t.parent_id is None]
     yield Found(
         kind="decisions.latency_rising",
         subject_type="org.organization",
@@ -1528,7 +1527,7 @@ def latency_rising(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             f"(median of {len(recent)}), against {u:.1f} days before."
         ),
         next_step="Look at the decisions waiting: who approves them, and what they wait for.",
-        team_ids=set(roots),
+        team_ids=snap.peopled_tops(),  # the organization's: its top teams with people
         owner_id=None,
         evidence=[
             ev("Median days, recent", round(r, 1)),

@@ -80,8 +80,8 @@ def run_catalogue(snap: snapshot_mod.Snapshot, cfg: config_mod.Config) -> dict[t
     """Every enabled detector over `snap`; one Found per identity (the most severe wins)."""
     out: dict[tuple, Found] = {}
     # What concerns no team (an objective or key result of the organization itself)
-    # concerns its top teams: counted, weighed and reached as theirs.
-    tops = {t.id for t in snap.teams.values() if t.parent_id is None and t.id not in snap.retired}
+    # concerns its top teams with people: counted, weighed and reached as theirs.
+    tops = snap.peopled_tops()
     snap.settings = cfg.detectors
     with no_gc():
         for kind, det in discover().items():
@@ -260,19 +260,18 @@ def measures(
 def judged(
     snap: snapshot_mod.Snapshot, weeks: int = health_mod.WINDOW_WEEKS
 ) -> dict[int, set[str]]:
-    """Per team, the health dimensions it has something to judge in as of the snapshot's
-    moment (`health.NOTHING_TO_JUDGE` says what each looks for); a signal concerning the
-    team adds its dimension too (`health.compute`). Linear in the snapshot's rows."""
+    """Per team, the health dimensions it has something of its own to judge in as of the
+    snapshot's moment (`health.NOTHING_TO_JUDGE` says what each looks for); a signal
+    concerning the team adds its dimension too (`health.compute`). What is of no team (the
+    organization's own objectives, a decision of nobody's team) is no team's to be judged
+    on: one company objective does not make every department, empty ones too, score 100.
+    Linear in the snapshot's rows."""
     since = snap.as_of - dt.timedelta(weeks=weeks)
     out: dict[int, set[str]] = defaultdict(set)
-    # What is of no team (the organization's own objectives and decisions) is its top
-    # teams', as its signals are (`run_catalogue`).
-    tops = {t.id for t in snap.teams.values() if t.parent_id is None}
     work = ("alignment", "execution")
     for o in snap.objectives.values():
-        if o.status in ("draft", "active"):
-            for t in (o.team_id,) if o.team_id is not None else tops:
-                out[t].update(work)
+        if o.status in ("draft", "active") and o.team_id is not None:
+            out[o.team_id].update(work)
     for i in snap.initiatives.values():
         if i.status in OPEN_INIT:
             out[i.team_id].update(work)
@@ -297,7 +296,7 @@ def judged(
     for dec in snap.decisions.values():
         decided = dec.decided_at is not None and dec.decided_at >= since
         if dec.undecided or dec.opened_at >= since or decided:
-            for t in decision_teams(snap, dec) or tops:
+            for t in decision_teams(snap, dec):
                 out[t].add("decisions")
     for a in snap.action_items.values():
         recent = a.created_at >= since or (a.done_at is not None and a.done_at >= since)

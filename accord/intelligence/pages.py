@@ -20,7 +20,7 @@ from django.utils import dateformat
 
 from accord.core.counting import count_up_to
 from accord.intelligence import queries
-from accord.intelligence.health import NOTHING_TO_JUDGE, why_unscored
+from accord.intelligence.health import NOTHING_TO_JUDGE, WINDOW_WEEKS, why_unscored
 from accord.intelligence.models import (
     CLOSED_TAKEN_OVER,
     CLOSED_TEAM_RETIRED,
@@ -770,13 +770,20 @@ CHARGED_SHOWN = 10
 
 def _charged_url(org: Organization, team: Team, dimension: str) -> str:
     """The list of the records a measure counts: the team's own active initiatives serving
-    nothing, or its check-ins (its rhythm page)."""
+    nothing, or its check-ins (its rhythm page, over the weeks health counts them in)."""
     if dimension == "alignment":
         query = f"team={team.slug}&only=on&status=active&aligned=no"
         return reverse("alignment:initiatives", kwargs={"org_slug": org.slug}) + "?" + query
     if dimension == "rhythm":
-        return reverse("rhythm:team", kwargs={"org_slug": org.slug, "team_slug": team.slug})
+        return rhythm_page(org, team)
     return ""
+
+
+def rhythm_page(org: Organization, team: Team) -> str:
+    """A team's rhythm page over the health window (`WINDOW_WEEKS`): the check-ins and
+    meetings its rhythm score counts, not the page's own default weeks."""
+    url = reverse("rhythm:team", kwargs={"org_slug": org.slug, "team_slug": team.slug})
+    return f"{url}?weeks={WINDOW_WEEKS}"
 
 
 def charged(

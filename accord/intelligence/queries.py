@@ -16,8 +16,11 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, When
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accord.activity.models import Event
+from accord.core.dates import check_in_range, iso
+from accord.core.days import org_today
 from accord.core.errors import ServiceError
 from accord.intelligence.models import (
     CLOSED_TAKEN_OVER,
@@ -46,6 +49,28 @@ def subtree_of(team: Team) -> set[int] | None:
             "pk", flat=True
         )
     )
+
+
+def latest_day() -> dt.date:
+    """The last day signals and health can be read as of: today, the organization's day
+    (evaluations are dated on it) or the reader's own when that is later (the zone of
+    whoever asks: a page's or a token's person, the site's for the command line)."""
+    return max(org_today(), timezone.localdate())
+
+
+def check_as_of(day: dt.date, field: str = "as_of", what: str = "as_of") -> None:
+    """Refuse a day to read signals or health as of that is outside the supported years,
+    or after today (`latest_day`): nothing is known of it yet, and the latest figures are
+    not that day's. `field` names it in the refusal, `what` in its message."""
+    check_in_range(day, field, what)
+    today = latest_day()
+    if day > today:
+        raise ServiceError(
+            f"{what} ({iso(day)}) is after today ({iso(today)}): nothing is known of it "
+            "yet. Give today or an earlier day, or leave it out for the latest figures.",
+            fields={field: ["Enter today or an earlier day."]},
+            code="future_date",
+        )
 
 
 def _team_filter(org: Organization, team_id: int | None) -> Q:

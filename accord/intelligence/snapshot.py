@@ -332,6 +332,26 @@ class Snapshot:
             out[t.parent_id].append(t.id)
         return out
 
+    def peopled_tops(self) -> set[int]:
+        """The top teams (not retired) with someone in them or in a team below them: those
+        the organization's own problems (of no team) concern. An empty department has
+        nobody to act on them, nor anything of its own to be scored on. Linear in the
+        teams."""
+        children = self.children()
+        out: set[int] = set()
+        for top in children.get(None, ()):
+            stack, seen = [top], set()
+            while stack:
+                t = stack.pop()
+                if t in seen or t in self.retired:
+                    continue
+                seen.add(t)
+                if self.teams[t].members:
+                    out.add(top)
+                    break
+                stack.extend(children.get(t, ()))
+        return out
+
     def lead_of(self, team_id: int | None) -> int | None:
         """The team's first lead, else the nearest ancestor's."""
         seen = 0

@@ -153,7 +153,7 @@ def _as_of(request) -> tuple[dt.date | None, str]:
         return None, f"“{raw[:40]}” is not a date (YYYY-MM-DD)"
     if not in_range(day):
         return None, f"{RANGE_TEXT}"
-    if day > org_today():  # evaluations are dated on the organization's day
+    if day > queries.latest_day():  # as the API and `accord signals` refuse it
         return None, f"{day.isoformat()} is after today; nothing is known of it yet"
     return day, ""
 
@@ -286,7 +286,7 @@ def index(request):
             "health_pending": health_pending,
             "as_of": pages.signals_as_of(org),
             "pinned": as_of,
-            "pinned_today": as_of == org_today(),
+            "pinned_today": as_of is not None and as_of >= org_today(),
             "today": timezone.localdate(),
             "pinned_error": as_of_error,
             # Carried by every link of the page that stays on it.

@@ -30,6 +30,20 @@ def items(content, key):
     return set()
 
 
+def blocked_beside(s, *late) -> set:
+    """What "Blocked between teams" holds beside the `late` requests: the story's circle of
+    requests (its signal) and the requests at risk (flagged so, or predicted late)."""
+    from accord.intelligence.models import Signal
+
+    cycle = Signal.objects.get(org=s.w.org, kind="dependencies.cycle")
+    return {
+        *(("coordination.dependency", s.ids[name]) for name in late),
+        ("coordination.dependency", s.ids["due_dependency"]),
+        ("coordination.dependency", s.ids["accepted"]),
+        ("intelligence.signal", cycle.pk),
+    }
+
+
 def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db, clock):
     s = build_story(clock)
     w, ids = s.w, s.ids
@@ -58,7 +72,7 @@ def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db
         # Asked of Platform, below the root the admin leads: as their home counts it.
         ("coordination.dependency", ids["asked"]),
     }
-    assert items(c, "blocked") == {("coordination.dependency", ids["late"])}
+    assert items(c, "blocked") == blocked_beside(s, "late")
     assert items(c, "went_well") == {
         ("alignment.keyresult", plat.kr.pk),
         ("decisions.issue", ids["solved"]),
@@ -118,7 +132,7 @@ def test_a_team_leads_briefing_covers_their_team_and_what_waits_on_it(db, clock)
     assert ("decisions.issue", ids["escalated"]) not in changed  # reached the root, not Platform
     assert ("coordination.dependency", ids["asked"]) in changed  # Platform is asked
     assert items(c, "needs_you") == {("coordination.dependency", ids["asked"])}
-    assert items(c, "blocked") == {("coordination.dependency", ids["late"])}
+    assert items(c, "blocked") == blocked_beside(s, "late")
     # Platform's own health rose 12 (Web's, flat, is not in its scope).
     assert ("org.team", plat.team.pk) in items(c, "went_well")
     assert ("org.team", web.team.pk) not in items(c, "went_well")
@@ -449,7 +463,7 @@ def test_a_request_its_provider_said_was_delivered_is_not_blocked_that_week(db, 
     said = week.last_day - dt.timedelta(days=1)
     Dependency.objects.filter(pk=s.ids["late"]).update(marked_delivered_on=said)
     c = services.build_for(s.w.org, week, person=s.w.admin)
-    assert items(c, "blocked") == set()
+    assert items(c, "blocked") == blocked_beside(s)
 
 
 def test_a_key_result_is_said_once_closer_ones_under_what_went_well(db, clock):

@@ -24,6 +24,8 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - objectives.orphaned names the organization as the owner of an organization's objective
+#   ("serves X of Acme."), where it said "of —";
 # - a level to hold (keep above, below, within a range) counts 100 inside its limit and 0
 #   outside it, with no partial credit (`alignment.progress`): objectives.orphaned now
 #   counts a held level as reached, as it counts any key result at 100;
@@ -75,13 +77,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "88b7f2a6652d9d852006f54a1e6d8fd5363d1dbf040a8c46b56bc21d0a87cdbf",
-    "an hour later": "8b2582018bb7180033b3893780911bc792eb11192adb014b0cb171040cb55bdf",
+    "first run": "9880f4c1a1e0c339691c489de683daef2365adc63626c0c83d862716fc044ce2",
+    "an hour later": "c11e887217f77ff989abea4c616c54ec058e7c07cc8f97eea8d5bb55fa4779fc",
     "a week later, one acknowledged and one dismissed": (
-        "1e82ed5aee1cb8a1e09323ffd3ba9b07be4b767ec525eb2129e885176ccb9cb7"
+        "376437b0e058b76015d8c1177ea70415c6a4e4f1a7dd10ca5b302fbd823e0703"
     ),
     "a backfill of the week before": (
-        "4af5734d9d05f0cb20577c44fa63813d0e73a8432499bf22c338375b85ac5076"
+        "1a299227efcf7123d12cc4fae488c4b2334e1208e935a948e4c975f76b646fe0"
     ),
 }
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 
-from accord.core.dates import check_in_range
 from accord.core.errors import ServiceError
+from accord.intelligence import queries
 from accord.interchange.management.commands._common import find_org
 from accord.org.models import Organization, Team
 
@@ -33,16 +33,18 @@ def scope(opts) -> tuple[Organization, Team | None, dt.date | None]:
             raise CommandError(f"No team {raw!r} in {org.name}.")
     as_of = None
     if opts.get("as_of"):
+        # A usage error, as argparse's own: exit status 2.
         try:
             as_of = dt.date.fromisoformat(opts["as_of"])
         except ValueError:
             raise CommandError(
-                f"--as-of takes a date like 2026-03-31, not {opts['as_of']!r}."
+                f"--as-of takes a date like 2026-03-31, not {opts['as_of']!r}.", returncode=2
             ) from None
         try:
-            check_in_range(as_of, "as_of", "--as-of")
+            # A past date (or today): a later one would show today's figures as its own.
+            queries.check_as_of(as_of, "as_of", "--as-of")
         except ServiceError as exc:
-            raise CommandError(exc.message) from None
+            raise CommandError(exc.message, returncode=2) from None
     return org, team, as_of
 
 
