@@ -81,10 +81,15 @@ def _run_or_queue(
     run,
     allow_removals: bool = False,
     allow_ignored_columns: bool = False,
+    refuse=None,
 ):
-    """A large file becomes a background job (202 with its id); a small one runs here."""
+    """A large file becomes a background job (202 with its id); a small one runs here.
+    `refuse(content)`: the outcome that refuses a large file before it is queued, or None."""
     content = _body(request)
     if services.needs_job(content):
+        refused = refuse(content) if refuse else None
+        if refused is not None:
+            return _outcome_response(refused)
         job = services.submit_job(
             org_of(request),
             actor_of(request),
@@ -186,7 +191,8 @@ def apply(request, strict: bool = False, allow_removals: bool = False):
     "section does not have are ignored and listed (`ignored_columns`); one that looks like "
     "a known column misspelt (`near_misses`, e.g. Emial: email) is ignored only with "
     "`allow_ignored_columns=true`: without it the answer is 422 `columns_unconfirmed` and "
-    "nothing is changed, for a dry run too (its plan is in the answer)." + LARGE,
+    "nothing is changed, for a dry run too (its plan is in the answer; a file large enough "
+    "for the background is refused so at once, from its header, before any job)." + LARGE,
     openapi_extra={
         "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}},
         "responses": REPORT_422,
@@ -207,6 +213,7 @@ def import_csv(
         strict=strict,
         name="upload.csv",  # a background job finds the section from the header
         allow_ignored_columns=allow_ignored_columns,
+        refuse=None if allow_ignored_columns else lambda c: _columns_unconfirmed(c, org),
         run=lambda content: _as_the_import_would(
             csvio.import_csv(
                 content,
@@ -230,6 +237,32 @@ def _as_the_import_would(outcome: services.Outcome, allowed: bool) -> services.O
     if outcome.ok and outcome.near_misses and not allowed:
         outcome.aborted = outcome.unconfirmed = True
         outcome.stopped = f"Importing this file needs confirming: {outcome.near_miss_text()}."
+    return outcome
+
+
+def _columns_unconfirmed(content: bytes, org) -> services.Outcome | None:
+    """A large CSV (a background job's) refused as a small one is (`_as_the_import_would`),
+    dry run or import, when a column of its header looks misspelt and that was not
+    confirmed: at once, from the header, rather than a job whose plan says nothing of it.
+    Its section is the one the job finds from the header. None when its columns are fine,
+    or when the header cannot be read at all (the job reports that, as it always has)."""
+    try:
+        document, _, ignored = csvio.parse_csv(content, rows=False)
+    except services.Fatal:
+        return None
+    near = {cell: meant for cell, meant in ignored.items() if meant}
+    if not near:
+        return None
+    outcome = services.Outcome(
+        org,
+        aborted=True,
+        unconfirmed=True,
+        ignored_columns=list(ignored),
+        near_misses=near,
+        csv_section=next(iter(document)),
+        notes=[csvio.ignored_text(ignored)],
+    )
+    outcome.stopped = f"Importing this file needs confirming: {outcome.near_miss_text()}."
     return outcome
 
 

@@ -201,18 +201,16 @@ class Ambiguous(Exception):
         self.sections = sections
 
 
-def _convert(
-    kind: Kind, header: list[str], raw: dict[str, str], decimal_comma: bool
-) -> dict[str, Any]:
+def _convert(kind: Kind, raw: dict[str, str], decimal_comma: bool) -> dict[str, Any]:
     """CSV text to the values the organization file has (numbers, booleans, lists). Every
-    column of the header is in the result (an empty cell as None: the field's default, or
-    unknown); a field without a column is not, so it stays as it is (Context.partial)."""
+    cell of the row is in the result (an empty cell as None: the field's default, or
+    unknown); a field without a column is not, so it stays as it is (Context.partial), nor
+    is one whose column a row shorter than the header does not reach (`raw` lacks it)."""
     out: dict[str, Any] = {}
     for f in kind.fields:
-        if f.name not in header:
+        if f.name not in raw:
             continue
         # A cell Accord's export neutralised ('=x) reads back as the text it was (=x).
-        # A row shorter than the header has empty cells at its end.
         text = csvsafe.restore((raw.get(f.name) or "").strip())
         if text == "" or (f.null_means_unknown and text.lower() == "unknown"):
             out[f.name] = None  # the default; for `allocation`, not known
@@ -365,11 +363,14 @@ def _capital(text: str) -> str:
 
 
 def _needs(section: str, missing: list[str]) -> str:
-    """ "A people CSV needs the column email." """
-    return (
+    """ "A people CSV needs the column email." (and, for an `id`, what one is)"""
+    text = (
         f"{_capital(_a(section))} needs the column{'s' if len(missing) > 1 else ''} "
         f"{', '.join(missing)}."
     )
+    if "id" in missing and kinds_by_section()[section].key_fields == ("id",):
+        text += f" {id_help(section)}"
+    return text
 
 
 def _fields(kind) -> set[str]:
@@ -451,11 +452,16 @@ def _header_problem(kind: str, why: str, filename: str, cells: list[str]) -> Pro
 
 
 def parse_csv(
-    source: bytes, *, section: str | None = None, filename: str = "upload.csv"
+    source: bytes,
+    *,
+    section: str | None = None,
+    filename: str = "upload.csv",
+    rows: bool = True,
 ) -> tuple[dict[str, Any], Report, dict[str, str]]:
     """An organization document with one section, from CSV bytes, what was odd, and the
     columns ignored: each as the header writes it -> the field it looks like misspelt, or
-    "" (see `near_miss`)."""
+    "" (see `near_miss`). Without `rows`, the header alone is read (the section has no
+    items): what a large file's columns are, before it is queued."""
     report = Report()
     if len(source) > services.engine.max_bytes():
         raise services.Fatal(
@@ -467,11 +473,17 @@ def parse_csv(
         )
     text = _decode(source, report, filename)
     delimiter = _dialect(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Strict: a quote opened and never closed is an error, not a cell holding the rest of
+    # the file (`_unreadable`).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         cells = [h.strip() for h in next(reader)]
     except StopIteration:
         cells = []
+    except csv.Error as exc:
+        raise services.Fatal(
+            _unreadable(exc, text, 1, reader.line_num, delimiter, filename)
+        ) from None
     header = column_names(cells)
     try:
         section = section or guess_section(header, filename)
@@ -581,22 +593,127 @@ def parse_csv(
         )
     items = safeyaml.LList()
     items.lines = []
+    if not rows:
+        return {section: items}, report, ignored
+    keyed = kind.key_fields == ("id",)
+    starts = reader.line_num + 1  # the line the next row begins on
     try:
         for row in reader:
+            first, starts = starts, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
+            # A row shorter than the header gives only the cells it has: the columns it does
+            # not reach are not given for it, as if the file had no such column (`_convert`).
             raw = dict(zip(header, row, strict=False))
-            item = _convert(kind, header, raw, decimal_comma=delimiter == ";")
+            item = _convert(kind, raw, decimal_comma=delimiter == ";")
             for extra in EXTRA_COLUMNS.get(section, ()):
-                if extra in header:  # (read by `_references`)
+                if extra in raw:  # (read by `_references`)
                     item[extra] = csvsafe.restore((raw.get(extra) or "").strip())
-            items.append(item)
-            items.lines.append(reader.line_num)
+            problems = _row_problems(row, cells, delimiter)
+            if keyed and item.get("id") is None:
+                why = _skipped(f"The row has no id. {id_help(section)}")
+                problems.append(("invalid_value", "id", "", why))
+            items.append(engine.Rejected(item, problems) if problems else item)
+            items.lines.append(first)
     except csv.Error as exc:
         raise services.Fatal(
-            services.Problem(kind="invalid_csv", why=f"Not valid CSV: {exc}.", file=filename)
+            _unreadable(exc, text, starts, reader.line_num, delimiter, filename)
         ) from None
     return {section: items}, report, ignored
+
+
+# An example of an id a person might choose, per section (else "<noun>-1").
+ID_EXAMPLES = {"objectives": "okr-1", "key_results": "kr-1", "initiatives": "init-1"}
+
+
+def id_help(section: str) -> str:
+    """What a CSV's `id` column is, said where a file lacks it or a row leaves it empty."""
+    kind = kinds_by_section()[section]
+    example = ID_EXAMPLES.get(section) or f"{kind.noun.replace(' ', '-')}-1"
+    plural = section.replace("_", " ")
+    return (
+        f"An id is any name you choose for the row, unique among the {plural} (e.g. "
+        f"{example}); a row whose id Accord already has (an export writes each "
+        f"{kind.noun}'s) updates that {kind.noun}, and Accord keeps the id for the next "
+        "import."
+    )
+
+
+def _row_problems(row: list[str], cells: list[str], delimiter: str) -> list[tuple]:
+    """What is wrong with a row as a row: cells beyond the header's last column (an unquoted
+    "Doe, Jane" splits a name in two, and every cell after it moves one column on), which
+    make it skipped rather than read into the wrong fields. Empty ones (a spreadsheet's
+    trailing separators) are nothing."""
+    beyond = [cell.strip() for cell in row[len(cells) :]]
+    if not any(beyond):
+        return []
+    shown = delimiter.join(beyond).rstrip(delimiter)
+    sep = {"\t": "a tab"}.get(delimiter, repr(delimiter))
+    return [
+        (
+            "extra_cells",
+            "",
+            shown,
+            _skipped(
+                f"The row has {len(row)} cells and the header {len(cells)} columns: "
+                f"{shown!r} is beyond the last column, so its cells may be in the wrong "
+                f'columns. A cell holding {sep} must be in quotes ("Doe, Jane")'
+            ),
+        )
+    ]
+
+
+def _unreadable(
+    exc: csv.Error, text: str, first: int, last: int, delimiter: str, filename: str
+) -> Problem:
+    """The problem of a file that is not valid CSV, at the line it goes wrong: a quote
+    opened on line `first` or after (the row's first line) and never closed, which would
+    make the rest of the file one cell; a quoted cell with text after its closing quote."""
+    lines = io.StringIO(text, newline="").readlines()
+    message = str(exc)
+    if "unexpected end of data" in message:
+        line = _opened_quote(lines, first, delimiter)
+        why = (
+            f'Line {line} opens a quoted cell (") that is never closed: everything after it, '
+            "to the end of the file, would be read into that one cell. Close the quote, or "
+            'remove it; a quote meant as text inside a quoted cell is written twice ("").'
+        )
+    elif "expected after" in message:
+        line = last
+        why = (
+            f"Line {line} has text after the closing quote of a quoted cell. A cell is "
+            'either in quotes as a whole ("Doe, Jane") or not at all; a quote meant as text '
+            'inside a quoted cell is written twice ("").'
+        )
+    else:
+        line = last
+        why = f"Line {line} is not valid CSV: {message}."
+    value = lines[line - 1].rstrip("\r\n") if 0 < line <= len(lines) else ""
+    return services.Problem(
+        kind="invalid_csv", why=why, file=filename, line=line, value=value[:120]
+    )
+
+
+def _opened_quote(lines: list[str], first: int, delimiter: str) -> int:
+    """The line of the quote left open, reading from the start of line `first` (a row's
+    first line) as the CSV reader does: a quote opens a cell only at its start, and `""`
+    inside one is a quote of its text."""
+    quoted, at_start, opened = False, True, first
+    for number, line in enumerate(lines[first - 1 :], start=first):
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if quoted:
+                if ch == '"' and line[i + 1 : i + 2] == '"':
+                    i += 1
+                elif ch == '"':
+                    quoted, at_start = False, False
+            elif ch == '"' and at_start:
+                quoted, opened = True, number
+            else:
+                at_start = ch in (delimiter, "\r", "\n")
+            i += 1
+    return opened
 
 
 def _near(text: str, names: dict[str, str]) -> str:
@@ -618,8 +735,12 @@ class _Teams:
         self.slugs: dict[str, str] = {}
         self.names: dict[str, list[str]] = {}
         self.shown: dict[str, str] = {}  # a name or address in lower case -> "'Name' (slug)"
+        # The organization's teams: address in lower case -> its parent's ("": top level).
+        self.parents: dict[str, str] = {}
         for key, (_obj, data) in kinds_by_section()["teams"].existing(org).items():
-            self.add(data.get("slug") or key, data.get("name") or "")
+            slug = data.get("slug") or key
+            self.add(slug, data.get("name") or "")
+            self.parents[slug.lower()] = (data.get("parent") or "").lower()
 
     def add(self, slug: str, name: str) -> None:
         self.slugs[slug.lower()] = slug
@@ -668,7 +789,9 @@ def _references(document: dict[str, Any], org: Organization) -> None:
     """Read the references a spreadsheet writes as people write them: a team by its
     address or its exact name, a person of a memberships CSV by e-mail or exact unique
     name; a team with no address gets one derived from its name (the organization's team
-    of that name keeps its own); a people CSV's team column makes the person a member.
+    of that name keeps its own); a people CSV's team column makes the person a member,
+    and a row repeating a person's row but for its team (someone in two teams) names
+    only that membership.
     A row naming what is not there is `Rejected`, saying why (and the names probably
     meant)."""
     section = next(iter(document))
@@ -676,16 +799,20 @@ def _references(document: dict[str, Any], org: Organization) -> None:
     if section not in ("teams", "people", "memberships"):
         return
     teams = _Teams(org)
+    ambiguous = {}
     if section == "teams":
-        _derive_slugs(items, teams, org)
+        ambiguous = _derive_slugs(items, teams, org)
         for row in items:
             if row.get("slug") and row.get("name"):
                 teams.add(str(row["slug"]), str(row["name"]))
     people, shown = _people_by_name(org) if section == "memberships" else ({}, {})
     memberships = safeyaml.LList()
     memberships.lines = []
+    described: dict[str, dict[str, Any]] = {}  # a people CSV's person rows, by address
+    repeated: set[int] = set()  # rows saying again only who someone is, for another team
     for i, row in enumerate(items):
-        problems = []
+        # (what its reader found wrong already: `_row_problems`)
+        problems = [*getattr(row, "problems", ()), *ambiguous.get(i, ())]
         fields = {"teams": ("parent",), "memberships": ("team",)}.get(section, ())
         for name in fields:
             value = row.get(name)
@@ -712,37 +839,76 @@ def _references(document: dict[str, Any], org: Organization) -> None:
                     problems.append(("missing_reference", "person", person, _skipped(why)))
         if section == "people" and "team" in row:
             team = row.pop("team")
+            email = row.get("email")
+            if isinstance(email, str) and email and not problems:
+                first = described.setdefault(email.strip().lower(), row)
+                if first is not row and first == row:
+                    repeated.add(i)  # the person once; each row's team a membership
             if team:
                 slug, why = teams.find(team)
                 if slug is None:
                     problems.append(("missing_reference", "team", team, _skipped(why)))
-                elif row.get("email"):
+                elif row.get("email") and not problems:  # (a row skipped makes no member)
                     memberships.append({"team": slug, "person": row["email"]})
                     memberships.lines.append(safeyaml.line_of(items, i))
         if problems:
             items[i] = engine.Rejected(row, problems)
+    if repeated:
+        kept = [i for i in range(len(items)) if i not in repeated]
+        lines = [safeyaml.line_of(items, i) for i in kept]
+        items[:] = [items[i] for i in kept]
+        items.lines = lines
     if memberships:
         document["memberships"] = memberships
 
 
-def _derive_slugs(items, teams: _Teams, org: Organization) -> None:
+def _derive_slugs(items, teams: _Teams, org: Organization) -> dict[int, list[tuple]]:
     """A team row without an address gets the one its name has in the organization, else
-    one derived from the name as the team form derives it (`unique_slug`), unused."""
+    one derived from the name as the team form derives it (`unique_slug`), unused. When
+    several teams have that name, the one under the row's parent is meant (a `parent` cell
+    left empty: the top-level one); when that still leaves several, or the file has no
+    parent column, the row is skipped, asking for the address: its problems per row."""
     from accord.core.services import unique_slug
     from accord.org.models import Team
 
     taken = {str(row["slug"]).lower() for row in items if row.get("slug")}
     queryset = Team.objects.for_org(org)
-    for row in items:
+    problems: dict[int, list[tuple]] = {}
+    for i, row in enumerate(items):
         name = row.get("name")
         if row.get("slug") or not isinstance(name, str) or not name.strip():
             continue
         known = teams.names.get(name.strip().lower(), [])
+        if len(known) > 1 and "parent" in row:
+            parent = row["parent"]
+            under = teams.find(parent)[0] if isinstance(parent, str) and parent.strip() else ""
+            # (a parent there is none of: no team of the name is under it; the row is
+            # skipped for that parent)
+            known = [
+                s
+                for s in known
+                if under is not None and teams.parents.get(s.lower()) == under.lower()
+            ]
+        if len(known) > 1:
+            problems[i] = [
+                (
+                    "ambiguous_reference",
+                    "slug",
+                    name,
+                    _skipped(
+                        f"{len(known)} teams are named {name!r} ({', '.join(known)}); add a "
+                        "slug column giving the address of the one meant (or a parent column "
+                        "giving its parent)"
+                    ),
+                )
+            ]
+            continue
         if len(known) == 1:
             row["slug"] = known[0]
         else:
             row["slug"] = unique_slug(queryset, name, taken=taken)
         taken.add(row["slug"].lower())
+    return problems
 
 
 def import_csv(

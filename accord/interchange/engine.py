@@ -30,6 +30,7 @@ from accord.interchange import safeyaml
 from accord.interchange.fields import F, Invalid, KeptOnly
 from accord.interchange.report import Problem, Report, short
 from accord.org.models import Organization
+from accord.org.services import NOT_GIVEN
 
 FORMAT_VERSION = 1
 MAX_ITEMS = 200_000
@@ -120,7 +121,9 @@ class Change:
 
 class Created(Mapping[str, tuple[None, Any]]):
     """The fields of an object to create, `name -> (None, value)`, read from the item's own
-    data instead of a copy of it (a plan of a large file holds one per item)."""
+    data instead of a copy of it (a plan of a large file holds one per item). A field the
+    item leaves to the services (`NOT_GIVEN`: a membership's allocation) is not among them,
+    so the services apply their own rule."""
 
     __slots__ = ("data",)
 
@@ -128,13 +131,16 @@ class Created(Mapping[str, tuple[None, Any]]):
         self.data = data
 
     def __getitem__(self, name: str) -> tuple[None, Any]:
-        return (None, self.data[name])
+        value = self.data[name]
+        if value is NOT_GIVEN:
+            raise KeyError(name)
+        return (None, value)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.data)
+        return (name for name, value in self.data.items() if value is not NOT_GIVEN)
 
     def __len__(self) -> int:
-        return len(self.data)
+        return sum(1 for _name in self)
 
 
 class Kind:
@@ -216,12 +222,23 @@ def field_by_name(kind: Kind, name: str) -> F:
     return next(f for f in kind.fields if f.name == name)
 
 
+class Implied(dict):
+    """An exported item with fields a file may leave out because leaving them out gives
+    the value they hold (someone's only term at 100%: `default_allocation`): `compact`
+    leaves them out; a CSV, where an empty cell says something else, keeps them."""
+
+    def __init__(self, data: dict[str, Any], implied: tuple[str, ...]):
+        super().__init__(data)
+        self.implied = implied
+
+
 def compact(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
-    """The item as written to a file: fields at their default are left out."""
+    """The item as written to a file: fields at their default (or `Implied`) are left out."""
     out = {}
+    implied = getattr(data, "implied", ())
     for f in kind.fields:
         value = data.get(f.name)
-        keep = value != f.default and value not in (None, [], "")
+        keep = value != f.default and value not in (None, [], "") and f.name not in implied
         if f.null_means_unknown and value is None and f.name in data:
             keep = True  # an explicit null says "unknown", unlike leaving the field out
         if f.required or f.name in kind.key_fields or keep:
@@ -794,7 +811,9 @@ def _read_section(ctx: Context, kind: Kind, raw_items: Iterable[tuple[Any, int |
         bad = False
         rejected = set()  # the fields its reader found wrong (`Rejected`): said once
         for problem_kind, name, value, why in getattr(raw, "problems", ()):
-            ctx.report.add(problem_kind, why, path=f"{path}.{name}", line=line, value=value)
+            # (a problem of the item as a whole, e.g. a CSV row's cells, names no field)
+            where = f"{path}.{name}" if name else path
+            ctx.report.add(problem_kind, why, path=where, line=line, value=value)
             rejected.add(name)
             bad = True
         for name in raw:

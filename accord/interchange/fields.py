@@ -351,7 +351,8 @@ def json_schema_of(f: F) -> dict[str, Any]:
     if not f.required:
         if f.default is None or f.null_means_unknown:
             base = {"anyOf": [base, {"type": "null"}]}
-        if f.default is not None:
+        # (a default that is no value, such as NOT_GIVEN, leaves it to the services' rule)
+        if isinstance(f.default, str | int | float | list):
             base["default"] = f.default
     if f.doc:
         base["description"] = f.doc

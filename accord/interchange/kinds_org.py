@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate
 
 from accord.core.errors import ServiceError
-from accord.interchange.engine import Change, Context, Item, Kind, check_refs, keep_unsaid
+from accord.interchange.engine import (
+    Change,
+    Context,
+    Implied,
+    Item,
+    Kind,
+    check_refs,
+    keep_unsaid,
+)
 from accord.interchange.fields import F
 from accord.org import services
 from accord.org.models import (
@@ -464,7 +473,13 @@ class People(Kind):
         F("name", "str", required=True),
         F("title", "str", default=""),
         F("role", "str", default=Role.MEMBER.value, choices=tuple(Role.values)),
-        F("timezone", "timezone", default="UTC", doc="IANA time zone, e.g. Europe/Paris."),
+        F(
+            "timezone",
+            "timezone",
+            auto=True,
+            doc="IANA time zone, e.g. Europe/Paris. Left out: the organization's for a new "
+            "person; unchanged for an existing one.",
+        ),
         F("active", "bool", default=True),
         F(
             "emails",
@@ -756,14 +771,19 @@ ROLE_DOC = "Short name of one of the organization's roles (team_roles)."
 TEAM_ROLE = F(
     "role", "slug", default=MembershipRole.MEMBER.value, max_length=40, lower=True, doc=ROLE_DOC
 )
+# Left out, an allocation is not given (`NOT_GIVEN`): a new term takes the services' rule
+# (`default_allocation`), an existing one keeps its share.
 ALLOCATION = F(
     "allocation",
     "int",
-    default=100,
+    default=services.NOT_GIVEN,
     minimum=0,
     maximum=100,
+    auto=True,
     null_means_unknown=True,
-    doc="Percent of their time; null when unknown (e.g. a volunteer). Left out: 100.",
+    doc="Percent of their time; null when unknown (e.g. a volunteer). Left out: 100 for "
+    "someone in no team yet, unknown for someone already in a team (a past term: 100); "
+    "unchanged for an existing term.",
 )
 
 
@@ -832,21 +852,33 @@ class Memberships(Kind):
             Membership.objects.for_org(org)
             .exclude(person__email="")
             .order_by(Lower("team__slug"), Lower("person__email"), "id")
-            .values_list("team__slug", "person__email", "role", "allocation", "started_on")
         )
         if people is not None:
             rows = rows.filter(person__in=people)
-        for team, person, role, allocation, started in rows.iterator(chunk_size=500):
+        # Someone's only term at 100% is what leaving its allocation out gives: the file
+        # leaves it out (`Implied`), as files always have.
+        others = Membership.objects.filter(person=OuterRef("person")).exclude(pk=OuterRef("pk"))
+        rows = rows.annotate(sole=~Exists(others)).values_list(
+            "team__slug", "person__email", "role", "allocation", "started_on", "sole"
+        )
+        for team, person, role, allocation, started, sole in rows.iterator(chunk_size=500):
             item = {"team": team, "person": person, "role": role, "allocation": allocation}
             if started:
                 item["started_on"] = started.isoformat()
+            if allocation == 100 and sole:
+                item = Implied(item, implied=("allocation",))
             yield item
 
     def check(self, ctx: Context, items: list[Item]) -> None:
+        """The shares the file gives one person add up to at most 100%. A share it leaves
+        out is not counted: the services' rule never refuses it (`default_allocation`)."""
         totals: dict[str, int] = {}
         for item in list(items):
+            allocation = item.data["allocation"]
+            if allocation is None or allocation is services.NOT_GIVEN:
+                continue
             person = item.data["person"].lower()
-            total = totals.get(person, 0) + (item.data["allocation"] or 0)
+            total = totals.get(person, 0) + allocation
             if total > 100:
                 ctx.skip(
                     "memberships",
@@ -872,11 +904,16 @@ class Memberships(Kind):
         new = [c for c in changes if c.action == "create"]  # last in that order
         for change in changes[: len(changes) - len(new)]:
             ctx.run(change, lambda c=change: self.write(ctx, c))
+        # The shares the file gives before those it leaves out, which then follow the
+        # services' rule beside them (unknown for someone the file puts in another team).
+        new.sort(key=lambda c: "allocation" not in c.fields)
         ctx.run_many(new, lambda batch: self.create_many(ctx, batch), lambda c: self.write(ctx, c))
 
     @staticmethod
     def _new(ctx: Context, change: Change) -> dict[str, Any]:
-        """A new term's fields as the services take them: its team and person as objects."""
+        """A new term's fields as the services take them: its team and person as objects.
+        An allocation the file leaves out is not among them (`Created`): the services
+        decide it."""
         row = {k: a for k, (_b, a) in change.fields.items()}
         row["team"], row["person"] = ctx.obj("teams", row["team"]), ctx.obj("people", row["person"])
         return row
