@@ -6,26 +6,14 @@ form keeps its own field and "tick the box"."""
 from __future__ import annotations
 
 import json
-import re
 
 from accord.alignment.models import KeyResult
 from accord.rhythm.models import CheckIn
 from tests.conftest import api_client
 from tests.mcp.conftest import _no_event_loop_in_this_thread  # noqa: F401
 from tests.mcp.test_lead_review import client_of, refused
-from tests.rhythm.conftest import check_in_owed, rhythm  # noqa: F401 (fixture)
-
-
-def _satisfaction(cast, rhythm):  # noqa: F811
-    return check_in_owed(
-        cast, rhythm, name="Customer satisfaction", start=82, target=90, unit="%",
-        direction="above",
-    )  # fmt: skip
-
-
-def _api_url(url: str) -> str:
-    cadence, key = re.search(r"/cadences/(\d+)/([^/]+)/checkin/", url).groups()
-    return f"/api/v1/rhythm/cadences/{cadence}/occurrences/{key}/checkin"
+from tests.rhythm.conftest import rhythm  # noqa: F401 (fixture)
+from tests.rhythm.test_checkin_unusual_value import _api_url, _satisfaction
 
 
 def test_the_api_names_the_bodys_field_and_its_confirm(cast, rhythm):  # noqa: F811
