@@ -143,6 +143,9 @@ def _felix():
 
 
 def _box_of(locator) -> dict:
+    """Where `locator` is on screen, once it is: measured right after a click, a button of
+    the page that click loads may not be laid out yet."""
+    expect(locator).to_be_visible()
     box = locator.bounding_box()
     assert box is not None, f"{locator} is not shown"
     return box
