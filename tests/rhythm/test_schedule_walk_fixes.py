@@ -29,17 +29,20 @@ def _text(page: str) -> str:
 
 
 def _custom(cast, name, rrule, **kwargs):
-    return services.create_cadence(
-        cast.org,
-        cast.admin,
-        name=name,
-        kind=CadenceKind.CUSTOM,
-        scope=Scope.ORG,
-        rrule=rrule,
-        timezone_name=kwargs.pop("timezone_name", "Europe/Berlin"),
-        start_date=kwargs.pop("start_date", dt.date(2026, 1, 1)),
-        **kwargs,
-    )
+    # Set up at the tests' "now": a cadence set up later than the moment a test looks
+    # from has no meetings before it was set up (`queries.occurrences_of`).
+    with at(NOW):
+        return services.create_cadence(
+            cast.org,
+            cast.admin,
+            name=name,
+            kind=CadenceKind.CUSTOM,
+            scope=Scope.ORG,
+            rrule=rrule,
+            timezone_name=kwargs.pop("timezone_name", "Europe/Berlin"),
+            start_date=kwargs.pop("start_date", dt.date(2026, 1, 1)),
+            **kwargs,
+        )
 
 
 # --- 1. not moved into the past ------------------------------------------------------------
