@@ -14,6 +14,7 @@ from accord.activity import delivery, kinds
 from accord.activity.models import Event
 from accord.activity.queries import of_team, seen_by, shown_to
 from accord.api.common import (
+    OWN_SETTINGS,
     BoundedCountPagination,
     Id,
     InputSchema,
@@ -273,6 +274,7 @@ def get_my_notifications(request):
     "/me/notifications",
     response=PreferencesOut,
     summary="Change my channels (e-mail, team chat) and the kinds of notice I muted",
+    auth=OWN_SETTINGS,
 )
 def update_my_notifications(request, payload: PreferencesPatch):
     me = actor_of(request)

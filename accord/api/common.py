@@ -28,7 +28,8 @@ from accord.api.models import TokenScope
 from accord.core.days import activate_own_zone
 from accord.core.errors import NotFound, ServiceError
 from accord.core.ids import MAX_ID
-from accord.org.models import Organization, Person
+from accord.org.models import Organization, Person, Role
+from accord.org.permissions import require_role
 
 # --- request values every app shares -------------------------------------------------------
 
@@ -256,11 +257,18 @@ class TokenAuth(HttpBearer):
     Every token-authenticated call passes here, so here the token's scope is enforced
     (`accord.api.scopes.require_scope`): reads need `read`, writes need `write_scope` —
     `member` unless the operation says `auth=REPORTING` — and a paused agent is refused.
-    Then the per-person (per-agent) rate limit is counted."""
+    Then the per-person (per-agent) rate limit is counted.
 
-    def __init__(self, write_scope: str = TokenScope.MEMBER) -> None:
+    Here too, before the body is read, a viewer's write is refused (403, `forbidden`)
+    unless the operation says `auth=OWN_SETTINGS`: a viewer changes nothing but their own
+    settings, so they learn that first, whatever the body, and nothing of what the body
+    should hold. A transport that checks each call itself (`write_scope=read`, the MCP
+    server) is not refused here."""
+
+    def __init__(self, write_scope: str = TokenScope.MEMBER, *, viewer_may: bool = False) -> None:
         super().__init__()
         self.write_scope = TokenScope(write_scope)
+        self.viewer_may = viewer_may
 
     def authenticate(self, request: HttpRequest, token: str):
         throttle.check(request)
@@ -271,7 +279,10 @@ class TokenAuth(HttpBearer):
         request.token = found  # type: ignore[attr-defined]
         scopes.require_usable(found)
         throttle.count_call(found.person)
-        scopes.require_scope(found, scopes.scope_for_method(request.method or "", self.write_scope))
+        needed = scopes.scope_for_method(request.method or "", self.write_scope)
+        scopes.require_scope(found, needed)
+        if needed != TokenScope.READ and not self.viewer_may:
+            require_role(found.person, Role.MEMBER, VIEWER_WRITE)
         request.org = found.org  # type: ignore[attr-defined]
         request.person = found.person  # type: ignore[attr-defined]
         # Dates the person sends (a past or future one) and reads: their own day, as on
@@ -282,6 +293,16 @@ class TokenAuth(HttpBearer):
 
 REPORTING = TokenAuth(write_scope=TokenScope.REPORT)
 """`auth=` of a write a `report` token may make (check-ins, key-result values, progress)."""
+
+OWN_SETTINGS = TokenAuth(viewer_may=True)
+"""`auth=` of a write a viewer may make too: on their own settings (profile, notifications,
+briefing schedule, inbox, saved views, tokens). Its service still checks they are their
+own; every other write refuses a viewer before its body is read."""
+
+VIEWER_WRITE = "make this change (a viewer changes only their own settings)"
+"""What a viewer is refused, in `require_role`'s words: "Only someone with the Member role
+or above may make this change (a viewer changes only their own settings); your role is
+Viewer." """
 
 
 def org_of(request: HttpRequest) -> Organization:

@@ -11,9 +11,11 @@ A token carries a scope chosen when it is created (`accord.api.models.TokenScope
 The REST API checks it in `TokenAuth` (`accord/api/common.py`) for every operation: a
 read needs `read`, a write needs `member` unless the operation declares `auth=REPORTING`,
 in which case `report` will do (and the view adds `owner_id=` where only the owner may
-report). Another transport (the MCP server) calls `require_scope(token, scope)` with the
-token it authenticated, before each tool runs, and gets the same answers: a paused agent,
-a revoked token or a deactivated person is refused, then a scope too narrow for the call.
+report); it refuses a viewer's write there too, unless the operation declares
+`auth=OWN_SETTINGS`, so that both refusals come before the body is read. Another
+transport (the MCP server) calls `require_scope(token, scope)` with the token it
+authenticated, before each tool runs, and gets the same answers: a paused agent, a revoked
+token or a deactivated person is refused, then a scope too narrow for the call.
 """
 
 from __future__ import annotations

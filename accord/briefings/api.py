@@ -12,7 +12,14 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.api.common import InputSchema, actor_of, get_or_404, if_match, org_of
+from accord.api.common import (
+    OWN_SETTINGS,
+    InputSchema,
+    actor_of,
+    get_or_404,
+    if_match,
+    org_of,
+)
 from accord.briefings import compose, queries, render, services, tasks
 from accord.core.services import check_version
 from accord.org.models import Team
@@ -185,6 +192,7 @@ def get_my_schedule(request):
     "/me/briefing-schedule",
     response=ScheduleOut,
     summary="Change the day or hour of my briefing, or turn it off",
+    auth=OWN_SETTINGS,
 )
 def update_my_schedule(request, payload: SchedulePatch):
     me = actor_of(request)

@@ -9,7 +9,16 @@ from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accord.api.common import Id, InputSchema, Pagination, actor_of, get_or_404, if_match, org_of
+from accord.api.common import (
+    OWN_SETTINGS,
+    Id,
+    InputSchema,
+    Pagination,
+    actor_of,
+    get_or_404,
+    if_match,
+    org_of,
+)
 from accord.conversation import queries, services, targets
 from accord.conversation.models import Comment, InboxItem
 from accord.core import twice
@@ -185,12 +194,22 @@ def _item(request, inbox_item_id: int) -> InboxItem:
     )
 
 
-@router.post("/me/inbox/{inbox_item_id}/read", response=InboxItemOut, summary="Mark an item read")
+@router.post(
+    "/me/inbox/{inbox_item_id}/read",
+    response=InboxItemOut,
+    summary="Mark an item read",
+    auth=OWN_SETTINGS,
+)
 def inbox_read(request, inbox_item_id: Id):
     return services.mark_read(org_of(request), actor_of(request), _item(request, inbox_item_id))
 
 
-@router.post("/me/inbox/{inbox_item_id}/done", response=InboxItemOut, summary="Mark an item done")
+@router.post(
+    "/me/inbox/{inbox_item_id}/done",
+    response=InboxItemOut,
+    summary="Mark an item done",
+    auth=OWN_SETTINGS,
+)
 def inbox_done(request, inbox_item_id: Id):
     return services.mark_done(org_of(request), actor_of(request), _item(request, inbox_item_id))
 
@@ -199,12 +218,18 @@ def inbox_done(request, inbox_item_id: Id):
     "/me/inbox/{inbox_item_id}/reopen",
     response=InboxItemOut,
     summary="Put a done item back in my inbox",
+    auth=OWN_SETTINGS,
 )
 def inbox_reopen(request, inbox_item_id: Id):
     return services.reopen(org_of(request), actor_of(request), _item(request, inbox_item_id))
 
 
-@router.post("/me/inbox/read", response=UnreadOut, summary="Mark every open item read")
+@router.post(
+    "/me/inbox/read",
+    response=UnreadOut,
+    summary="Mark every open item read",
+    auth=OWN_SETTINGS,
+)
 def inbox_read_all(request):
     services.mark_all_read(org_of(request), actor_of(request))
     return {"unread": queries.unread_count(org_of(request), actor_of(request))}

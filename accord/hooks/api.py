@@ -190,7 +190,8 @@ def redeliver(request, webhook_id: Id, delivery_id: Id):
 @router.post(
     "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
     response={202: DeliveryOut},
-    summary="Try a delivery waiting for its next attempt now (409 once it is finished)",
+    summary="Try a delivery waiting for its next attempt now (409 once it is finished, or "
+    "while it is queued behind an earlier delivery, which it is sent after)",
 )
 def retry_delivery(request, webhook_id: Id, delivery_id: Id):
     hook = _admin_hook(request, webhook_id)

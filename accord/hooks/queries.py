@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accord.core.errors import NotFound
-from accord.hooks.models import Delivery, Webhook
+from accord.hooks.models import Delivery, DeliveryState, Webhook
 from accord.org.models import Organization
 
 
@@ -29,3 +29,13 @@ def delivery(org: Organization, hook: Webhook, pk: object) -> Delivery:
     if found is None:
         raise NotFound(f"No delivery with id {pk} for this webhook.")
     return found
+
+
+def queue_head(webhook_id: int) -> Delivery | None:
+    """The first delivery a webhook's queue waits on (the oldest pending one); those behind
+    it go after it, in order. One indexed query (`hooks_delivery_queue`)."""
+    return (
+        Delivery.objects.filter(webhook_id=webhook_id, state=DeliveryState.PENDING)
+        .order_by("pk")
+        .first()
+    )

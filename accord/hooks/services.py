@@ -16,7 +16,7 @@ from accord.activity import services as activity
 from accord.core import crypto, outbound
 from accord.core.errors import Conflict, ServiceError
 from accord.core.services import require_same_org, require_text, update_and_record
-from accord.hooks import outbox
+from accord.hooks import outbox, queries
 from accord.hooks.models import Delivery, DeliveryState, Webhook
 from accord.org.models import Organization, Person, Role
 from accord.org.permissions import require_role
@@ -250,14 +250,28 @@ def send_test_event(org: Organization, actor: Person | None, hook: Webhook) -> D
 @transaction.atomic
 def retry_now(org: Organization, actor: Person | None, delivery: Delivery) -> Delivery:
     """A delivery waiting for its next attempt is tried at once (by the worker, in its
-    queue's order) instead of at the end of its back-off. Nothing of the organization
+    queue's order) instead of at the end of its back-off. One queued behind an earlier
+    delivery of the same webhook cannot go sooner (the queue goes in order): refused (409),
+    naming the one it waits for, which may be retried instead. Nothing of the organization
     changes, so no event is recorded."""
     require_same_org(org, delivery, "delivery")
     _admin(actor)
     if delivery.state != DeliveryState.PENDING:
         raise Conflict("This delivery is finished; redeliver it to send it again.")
+    ahead = queries.queue_head(delivery.webhook_id)
+    if ahead is not None and ahead.pk < delivery.pk:
+        raise Conflict(queued_behind(ahead))
     now = timezone.now()
     Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(next_attempt_at=now)
     transaction.on_commit(outbox.kick)  # a paused webhook stays paused: resume sends it
     delivery.next_attempt_at = now
     return delivery
+
+
+def queued_behind(ahead: Delivery) -> str:
+    """Why a delivery queued behind `ahead` (the head of its webhook's queue) cannot be
+    tried sooner: the webhook's events go in order."""
+    return (
+        f"This delivery is queued behind an earlier one (event #{ahead.event_id}) and will "
+        "be sent after it: a webhook's events go in order. Retry that one instead."
+    )

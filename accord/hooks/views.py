@@ -99,6 +99,7 @@ def _detail(request, hook, *, form=None, status=200):
             "hook": hook,
             "form": form or WebhookForm(initial=initial),
             "page": page,
+            "queue_head": queries.queue_head(hook.pk),
             "new_secret": new_secret,
             "event_kinds": kinds.catalogue(),
             "named_only": outbox.NAMED_ONLY,

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from accord.api import scopes
 from accord.api import services as tokens
 from accord.api.common import (
+    OWN_SETTINGS,
     BoundedCountPagination,
     Id,
     InputSchema,
@@ -759,7 +760,9 @@ def get_person(request, person_id: Id):
     return get_or_404(Person.objects.for_org(org_of(request)), person_id, "person")
 
 
-@router.patch("/people/{person_id}", response=PersonOut, summary="Change a person")
+@router.patch(
+    "/people/{person_id}", response=PersonOut, summary="Change a person", auth=OWN_SETTINGS
+)
 def update_person(request, person_id: Id, payload: PersonPatch):
     org = org_of(request)
     person = get_or_404(Person.objects.for_org(org), person_id, "person")
@@ -817,7 +820,7 @@ TOKENS_FROM_A_SESSION = (
 )
 
 
-@router.post("/people/{person_id}/tokens", include_in_schema=False)
+@router.post("/people/{person_id}/tokens", include_in_schema=False, auth=OWN_SETTINGS)
 def create_token(request, person_id: Id):
     """Refused (403), whatever the body: every call here is made with a token, and tokens
     are created only by someone signed in, under the menu under their name → *API tokens*
@@ -828,7 +831,10 @@ def create_token(request, person_id: Id):
 
 
 @router.delete(
-    "/people/{person_id}/tokens/{token_id}", response={204: None}, summary="Revoke a token"
+    "/people/{person_id}/tokens/{token_id}",
+    response={204: None},
+    summary="Revoke a token",
+    auth=OWN_SETTINGS,
 )
 def revoke_token(request, person_id: Id, token_id: Id):
     person = _token_holder(request, person_id)

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accord.api.common import (
+    OWN_SETTINGS,
     Id,
     InputSchema,
     Pagination,
@@ -97,6 +98,7 @@ def list_saved_views(
     response={201: SavedViewOut},
     summary="Save a list's filters under a name (viewers too, unshared); a name I already "
     "gave a view of the same list replaces that view's filters",
+    auth=OWN_SETTINGS,
 )
 def create_saved_view(request, payload: SavedViewIn):
     view = services.save_view(org_of(request), actor_of(request), **payload.model_dump())
@@ -112,6 +114,7 @@ def get_saved_view(request, view_id: Id):
     "/saved-views/{view_id}",
     response=SavedViewOut,
     summary="Rename a saved view, change its filters, share or unshare it (its owner only)",
+    auth=OWN_SETTINGS,
 )
 def update_saved_view(request, view_id: Id, payload: SavedViewPatch):
     return services.update_view(
@@ -127,6 +130,7 @@ def update_saved_view(request, view_id: Id, payload: SavedViewPatch):
     "/saved-views/{view_id}",
     response={204: None},
     summary="Delete a saved view (its owner, or an admin for a shared one)",
+    auth=OWN_SETTINGS,
 )
 def delete_saved_view(request, view_id: Id):
     services.delete_view(
