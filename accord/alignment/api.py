@@ -472,14 +472,24 @@ def _refs(org, data: dict) -> dict:
 # --- periods -----------------------------------------------------------------------------
 
 
-@router.get("/periods", response=list[PeriodOut], summary="List periods")
+@router.get(
+    "/periods",
+    response=list[PeriodOut],
+    summary="List periods",
+    description="`current=true`: the current period alone, as every page takes it (the one "
+    "marked current, `is_current`, else the open one containing today); `current=false`: "
+    "the others.",
+)
 @paginate
 def list_periods(request, state: PeriodState | None = None, current: bool | None = None):
-    qs = Period.objects.for_org(org_of(request)).order_by("-start", "id")
+    org = org_of(request)
+    qs = Period.objects.for_org(org).order_by("-start", "id")
     if state:
         qs = qs.filter(state=state)
     if current is not None:
-        qs = qs.filter(is_current=current)
+        now = queries.current_period(org)
+        pk = now.pk if now is not None else None
+        qs = qs.filter(pk=pk) if current else qs.exclude(pk=pk)
     return qs
 
 
@@ -522,6 +532,11 @@ def make_current(request, period_id: Id):
     "/periods/{period_id}/close",
     response=PeriodOut,
     summary="Close a period (freezes its key-result values)",
+    description="Freezes its key-result values and stops judging its objectives: a closed "
+    "period's objectives raise no signal and count in no health score, so closing one before "
+    "its end takes its open objectives' warnings out of Insights. The period current "
+    "afterwards is the one marked current, else the open one containing today (`GET "
+    "/current-period`); make another current with `POST /periods/{id}/current`.",
 )
 def close_period(request, period_id: Id):
     org = org_of(request)
@@ -720,7 +735,7 @@ def set_confidence(request, objective_id: Id, payload: ConfidenceIn):
 @router.get(
     "/orphaned-objectives",
     response=list[ObjectiveOut],
-    summary="Active objectives no active initiative serves",
+    summary="Active objectives no proposed or active initiative serves",
 )
 @paginate
 def orphaned(request, period_id: Id | None = None, team_id: Id | None = None):

@@ -237,7 +237,7 @@ TEAMS = [
             ("Repeat purchase rate (90 days)", "%", Direction.INCREASE, 22, 30, 24, None),
         ],
     ),
-    # Orphaned: active, and no active initiative serves them.
+    # Orphaned: active, and no proposed or active initiative serves them.
     (
         "brand",
         "brand-marketing",

@@ -25,6 +25,7 @@ from accord.alignment.models import (
     PeriodState,
 )
 from accord.core import dates
+from accord.core.days import org_today
 from accord.core.services import LONG_TEXT_MAX
 from accord.org.models import Person, Role, Team
 from accord.org.queries import current_teams
@@ -91,6 +92,44 @@ class CarryOverForm(forms.Form):
             .filter(start__gte=period.start)
             .order_by("start")
         )
+
+
+class PeriodCloseForm(forms.Form):
+    """The confirmation of closing a period: before its end it asks for `early`, ticked
+    (closing stops judging its open objectives); `then_current` makes another open period
+    current as part of closing (empty: the current period falls as it does)."""
+
+    early = forms.BooleanField(required=False)
+    then_current = forms.ModelChoiceField(
+        queryset=Period.objects.none(), required=False, label="Current period after closing"
+    )
+
+    def __init__(self, *args, org, period: Period, closing: dict, labels: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.closing = closing
+        field = self.fields["then_current"]
+        field.queryset = (  # the open periods not yet ended
+            Period.objects.for_org(org)
+            .exclude(state=PeriodState.CLOSED)
+            .exclude(pk=period.pk)
+            .filter(end__gte=org_today())
+            .order_by("start", "end", "pk")
+        )
+        after = closing["becomes_current"]
+        field.empty_label = f"— {after.name}, as it falls —" if after else "— none —"
+        n = closing["counts"]["open"]
+        noun = labels["objective" if n == 1 else "objective_plural"].lower()
+        self.fields["early"].label = (
+            f"Close it before its end anyway, and stop judging its {n} open {noun}"
+            if n
+            else "Close it before its end anyway"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.closing["early"] and not data.get("early"):
+            self.add_error("early", "Tick this to close the period before its end.")
+        return data
 
 
 class ObjectiveForm(forms.Form):
@@ -223,6 +262,12 @@ class ObjectiveForm(forms.Form):
         data = super().clean()
         if data.get("level") == ObjectiveLevel.TEAM and not data.get("team"):
             self.add_error("team", "A team objective needs a team.")
+        if data.get("level") == ObjectiveLevel.ORG and data.get("team"):
+            self.add_error(
+                "team",
+                "An organization objective belongs to no team: choose “— no team —”, or "
+                "Level Team.",
+            )
         if "again" in self.fields:  # a new objective: the same one set a moment ago?
             twin = queries.twin_objective(
                 self.org,

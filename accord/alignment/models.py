@@ -117,13 +117,13 @@ class Objective(OrgScoped):
         default=False,
         db_default=False,
         editable=False,
-        help_text="Active work serves it or something below it.",
+        help_text="Proposed or active work serves it or something below it.",
     )
     orphaned = models.BooleanField(
         default=False,
         db_default=False,
         editable=False,
-        help_text="Active, not covered, of an open period.",
+        help_text="Active, not covered (no proposed or active work), of an open period.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -306,6 +306,11 @@ OPEN_INITIATIVE_STATUSES = (
     InitiativeStatus.ACTIVE,
     InitiativeStatus.PAUSED,
 )
+# The initiatives that serve an objective, the one definition behind `covered` and
+# `orphaned` (rollups.py), the pages and the objectives.orphaned signal: work planned or
+# under way. An objective no such initiative serves (directly, through a key result, or
+# through an objective contributing to it) is orphaned while active in an open period.
+SERVING_INITIATIVE_STATUSES = ("proposed", "active")
 
 
 class Initiative(OrgScoped):

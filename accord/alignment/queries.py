@@ -32,6 +32,7 @@ from accord.activity.models import Event
 from accord.alignment.models import (
     OPEN_INITIATIVE_STATUSES,
     OPEN_OBJECTIVE_STATUSES,
+    SERVING_INITIATIVE_STATUSES,
     AlignmentSettings,
     ConfidenceUpdate,
     Initiative,
@@ -108,19 +109,23 @@ INITIATIVE_COLUMNS = (
 # --- periods and labels ------------------------------------------------------------------
 
 
-def current_period(org: Organization, *, today: dt.date | None = None) -> Period | None:
-    """The period marked current; else the open one containing today; else the latest."""
+def current_period(
+    org: Organization, *, today: dt.date | None = None, closing: Period | None = None
+) -> Period | None:
+    """The current period, the one answer every page, the API and MCP take: the period
+    marked current; else the open one containing today (the one ending first, so a quarter
+    before its year); else the latest. `closing`: the answer once that period is closed
+    (what closing it leaves current)."""
     periods = Period.objects.for_org(org)
-    found = periods.filter(is_current=True).first()
+    marked = periods.filter(is_current=True)
+    open_ = periods.exclude(state=PeriodState.CLOSED)
+    if closing is not None:
+        marked, open_ = marked.exclude(pk=closing.pk), open_.exclude(pk=closing.pk)
+    found = marked.first()
     if found:
         return found
     today = today or org_today()
-    found = (
-        periods.exclude(state=PeriodState.CLOSED)
-        .filter(start__lte=today, end__gte=today)
-        .order_by("end")
-        .first()
-    )
+    found = open_.filter(start__lte=today, end__gte=today).order_by("end", "-start", "pk").first()
     return found or periods.order_by("-start").first()
 
 
@@ -405,7 +410,7 @@ def orphaned_ids(org: Organization, r: Rollup, period: Period) -> list[int]:
         return []
     active_ids = set(
         Initiative.objects.for_org(org)
-        .filter(status=InitiativeStatus.ACTIVE)
+        .filter(status__in=SERVING_INITIATIVE_STATUSES)
         .values_list("id", flat=True)
     )
     krs, objs = _served(org)
@@ -435,9 +440,9 @@ def orphaned_ids(org: Organization, r: Rollup, period: Period) -> list[int]:
 
 
 def orphaned_objectives(org: Organization, period: Period, team: Team | None = None):
-    """Active objectives of `period` that no active initiative serves — neither directly,
-    through one of their key results, nor through an objective contributing to them
-    (the stored flag; see `rollups.py`)."""
+    """Active objectives of `period` that no proposed or active initiative serves — neither
+    directly, through one of their key results, nor through an objective contributing to
+    them (the stored flag; see `rollups.py`)."""
     qs = (
         Objective.objects.for_org(org)
         .filter(period=period, orphaned=True)
@@ -953,6 +958,45 @@ def tree_open(org: Organization, period: Period, team: Team | None = None):
     if below is not None:
         qs = qs.filter(team_id__in=below)
     return qs.order_by(*TREE_ORDER).values_list("id", flat=True)
+
+
+def open_objective_counts(org: Organization, period: Period, team: Team | None = None):
+    """How many objectives of `period` (of `team` and the teams below it) are still open
+    (draft or active: not scored), and of those how many are unfinished (stored roll-up
+    progress short of 100%: what a carry-over copies), complete but not scored, and
+    carried over into a later period already. One query. The words the close and
+    carry-over dialogs and a closed period's tree share ("28 open: 27 unfinished, 1
+    complete but not scored")."""
+    qs = Objective.objects.for_org(org).filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES)
+    below = _below(team)
+    if below is not None:
+        qs = qs.filter(team_id__in=below)
+    carried = Objective.objects.filter(carried_from=OuterRef("pk"))
+    got = qs.aggregate(
+        open=Count("pk"),
+        complete=Count("pk", filter=Q(rollup_progress__gte=100)),
+        carried=Count("pk", filter=Q(Exists(carried))),
+    )
+    got["unfinished"] = got["open"] - got["complete"]  # (no progress yet is unfinished)
+    return got
+
+
+def what_closing_does(org: Organization, period: Period) -> dict[str, Any]:
+    """What closing `period` now does, for its confirmation: whether it is early (today is
+    before its end: `early`, with `end`), its open objectives (`open_objective_counts`),
+    which stop being judged (no signal, no health score counts a closed period's work),
+    whether it is the current period (`was_current`), and the period current after it
+    closes (`becomes_current`: None when none is, or only a closed one would be)."""
+    after = current_period(org, closing=period)
+    if after is not None and (after.is_closed or after.pk == period.pk):
+        after = None
+    return {
+        "early": org_today() < period.end,
+        "end": period.end,
+        "counts": open_objective_counts(org, period),
+        "was_current": current_period(org) == period,
+        "becomes_current": after,
+    }
 
 
 def tree_children(org: Organization, parent_id: int):

@@ -6,7 +6,8 @@ whole period on every request:
 - `rollup_progress`: the weighted mean of its key results and its counted (not dropped)
   contributing objectives, over the whole alignment graph (see `progress.py` and
   `queries.objective_progress`); None when nothing counts;
-- `covered`: an active initiative serves it, one of its key results, or an objective that
+- `covered`: a proposed or active initiative (`SERVING_INITIATIVE_STATUSES`: work planned
+  or under way) serves it, one of its key results, or an objective that
   contributes to it (directly or not);
 - `orphaned`: active, not covered, and of a period still open (a closed period's
   objectives are history: nothing is missing from them any more);
@@ -32,6 +33,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 
+from accord.alignment.models import SERVING_INITIATIVE_STATUSES
 from accord.alignment.progress import kr_progress, weighted_mean
 
 KR_FIELDS = (
@@ -63,9 +65,11 @@ def _models(apps: Any = None) -> dict[str, type[models.Model]]:
 
 
 def _served(m: dict, objective_ids: Iterable[int] | None, org_id: int | None) -> set[int]:
-    """Objectives an active initiative serves directly or through one of their key results."""
-    direct = m["InitiativeObjective"].objects.filter(initiative__status=ACTIVE)
-    through = m["InitiativeKeyResult"].objects.filter(initiative__status=ACTIVE)
+    """Objectives a proposed or active initiative serves directly or through one of their
+    key results."""
+    serving = {"initiative__status__in": SERVING_INITIATIVE_STATUSES}
+    direct = m["InitiativeObjective"].objects.filter(**serving)
+    through = m["InitiativeKeyResult"].objects.filter(**serving)
     if org_id is not None:
         direct, through = direct.filter(org_id=org_id), through.filter(org_id=org_id)
     if objective_ids is not None:

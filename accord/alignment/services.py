@@ -30,6 +30,7 @@ from accord.alignment.models import (
     FINAL_OBJECTIVE_STATUSES,
     OPEN_INITIATIVE_STATUSES,
     OPEN_OBJECTIVE_STATUSES,
+    SERVING_INITIATIVE_STATUSES,
     AlignmentSettings,
     ConfidenceUpdate,
     Direction,
@@ -395,10 +396,26 @@ def set_current_period(org: Organization, actor: Person | None, period: Period) 
 
 
 @transaction.atomic
-def close_period(org: Organization, actor: Person | None, period: Period) -> Period:
-    """Close a period: its key-result values are frozen as a read-only record."""
+def close_period(
+    org: Organization,
+    actor: Person | None,
+    period: Period,
+    *,
+    then_current: Period | None = None,
+) -> Period:
+    """Close a period: its key-result values are frozen as a read-only record, and its
+    objectives are no longer judged (no signal, no health score counts them). What is
+    current afterwards is `queries.current_period`; `then_current` makes another open
+    period current as part of closing (`set_current_period`)."""
     require_same_org(org, period, "period")
     require_role(actor, Role.LEADER, "close periods")
+    if then_current is not None:
+        require_same_org(org, then_current, "period")
+        if then_current.pk == period.pk:
+            raise ServiceError(
+                f"{period.name} is being closed; it cannot be the current period.",
+                fields={"then_current": ["Choose another period, or none."]},
+            )
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.state == PeriodState.CLOSED:
         raise ServiceError(f"{period.name} is already closed.", code="already_closed")
@@ -429,6 +446,8 @@ def close_period(org: Organization, actor: Person | None, period: Period) -> Per
     )
     # Its objectives are history now: none is orphaned (see rollups.py).
     rollups.refresh(Objective.objects.filter(period=period).values_list("id", flat=True))
+    if then_current is not None:
+        set_current_period(org, actor, then_current)
     return period
 
 
@@ -486,7 +505,9 @@ class CarriedOver(list):
             text = f"No unfinished {plural.lower()} to carry over into {into}."
         else:
             text = f"{n(len(self))} carried over into {into}"
-            notes = []
+            # A copy's key results start where the original's stood (`carry_over`): its
+            # progress counts from today's value, not from the original's start.
+            notes = ["their key results start from their current values"]
             if self.initiatives:
                 k = len(self.initiatives)
                 notes.append(
@@ -517,7 +538,7 @@ class CarriedOver(list):
         return text
 
 
-def _lead_of(team_id: int | None) -> Person | None:
+def lead_to_own(team_id: int | None) -> Person | None:
     """The team's lead who may own its objective (an active person, not an agent, who
     changes things: `refuse_agent`, `refuse_viewer`), the lowest id as the signals name a
     team's lead (`Snapshot.lead_of`), else None."""
@@ -626,7 +647,7 @@ def carry_over(
         gone = owner is not None and not owner.is_active
         if gone:
             if original.team_id not in leads:
-                leads[original.team_id] = _lead_of(original.team_id)
+                leads[original.team_id] = lead_to_own(original.team_id)
             owner = leads[original.team_id]
         copy = Objective.objects.create(
             org=org,
@@ -739,6 +760,12 @@ def _check_level_team(org: Organization, level: str, team: Team | None) -> None:
     if level == ObjectiveLevel.TEAM and team is None:
         raise ServiceError(
             "A team objective needs a team.", fields={"team": ["Choose the team it belongs to."]}
+        )
+    if level == ObjectiveLevel.ORG and team is not None:
+        raise ServiceError(
+            f"An organization objective belongs to no team; {team.name}'s is a team objective.",
+            fields={"team": ["Leave it empty for an organization objective, or choose Team."]},
+            code="org_objective_team",
         )
 
 
@@ -861,7 +888,8 @@ def update_objective(
     if actor is not None and changes.get("owner") and changes["owner"].pk != objective.owner_id:
         refuse_viewer(changes["owner"], "owner", "be the accountable owner of an objective")
     team = changes.get("team", objective.team)
-    _check_level_team(org, level, team)
+    if "level" in changes or "team" in changes:  # (an older one given a team stays editable)
+        _check_level_team(org, level, team)
     if level == ObjectiveLevel.TEAM and team is not None and team.pk != objective.team_id:
         require_team_rights(actor, team, "objectives")
     if "period" in changes and changes["period"] != objective.period:
@@ -2400,7 +2428,7 @@ def set_initiative_status(
             by=actor,
             at=timezone.now(),
         )
-    if InitiativeStatus.ACTIVE in (old, status):
+    if (old in SERVING_INITIATIVE_STATUSES) != (status in SERVING_INITIATIVE_STATUSES):
         rollups.refresh(_served_by(initiative))
     signals.initiative_status_changed.send(
         sender=Initiative, initiative=initiative, old_status=old, new_status=status, actor=actor

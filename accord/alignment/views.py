@@ -31,6 +31,7 @@ from accord.alignment.forms import (
     MilestoneMoveForm,
     ObjectiveForm,
     ParentForm,
+    PeriodCloseForm,
     PeriodForm,
     ReplacementForm,
     StatusForm,
@@ -173,15 +174,20 @@ def _tree_urls(request) -> dict[str, dict[str, dict[str, str]]]:
 
 def _chosen_period(request) -> tuple[list[Period], Period | None]:
     """The organization's periods, newest first, and the one asked for (`?period=`), else
-    the current one: what a page with a period chooser shows."""
+    the current one (`queries.current_period`): what a page with a period chooser shows.
+    Each period's `current_now` says whether it is that current one (the chooser's
+    "(current)", as the Periods page tags it)."""
     org = request.org
     periods = list(Period.objects.for_org(org).order_by("-start"))
+    current = queries.current_period(org)
+    for p in periods:
+        p.current_now = p == current
     period = None
     wanted = int_or_none(request.GET.get("period"))
     if wanted:
         period = next((p for p in periods if p.pk == wanted), None)
     if period is None:
-        period = next((p for p in periods if p.is_current), None) or queries.current_period(org)
+        period = next((p for p in periods if p.current_now), None)
     return periods, period
 
 
@@ -242,13 +248,22 @@ def index(request):
             show_orphaned=orphaned,
             show_open=show == "open",
             # A closed period's objectives left without a result, to score.
-            unscored=queries.tree_open(org, period, scope).count() if period.is_closed else 0,
+            **_unscored(org, period, scope),
             wip_breaches=breaches[:WIP_SHOWN],
             wip_breach_count=len(breaches),
             wip_more=max(0, len(breaches) - WIP_SHOWN),
             **queries.tree_summary(org, period, scope),
         )
     return render(request, "alignment/index.html", ctx)
+
+
+def _unscored(org, period, scope) -> dict[str, int]:
+    """A closed period's objectives left without a result, to score (`unscored`), and how
+    many of them were carried over into a later period (`unscored_carried`)."""
+    if not period.is_closed:
+        return {"unscored": 0, "unscored_carried": 0}
+    counts = queries.open_objective_counts(org, period, scope)
+    return {"unscored": counts["open"], "unscored_carried": counts["carried"]}
 
 
 @org_view
@@ -418,7 +433,7 @@ def periods(request):
     rows = list(Period.objects.for_org(org).order_by("-start", "-end", "pk"))
     # The current period as every other page takes it: the one marked current, else the open
     # one containing today (which needs no "Make current").
-    current = next((p for p in rows if p.is_current), None) or queries.current_period(org)
+    current = queries.current_period(org)
     return render(
         request,
         "alignment/periods.html",
@@ -490,13 +505,48 @@ def period_current(request, period_id: int):
 
 
 @org_view
-@require_POST
 def period_close(request, period_id: int):
-    def act(p):
-        services.close_period(request.org, request.person, p)
-        return f"{p.name} is closed; its key-result values are frozen."
-
-    return _period_action(request, period_id, act)
+    """Closing a period, confirmed on its own page: what closing it now does (before its
+    end: its open objectives stop being judged, a box to tick), which period is current
+    afterwards, and a choice of another to make current as part of closing."""
+    org = request.org
+    period = get_object_or_404(Period.objects.for_org(org), pk=period_id)
+    if period.is_closed:
+        messages.info(request, f"{period.name} is already closed.")
+        return redirect(_url("periods", request))
+    services.require_period_rights(request.person)  # the page only for who may close
+    labels = queries.labels(org)
+    closing = queries.what_closing_does(org, period)
+    form = PeriodCloseForm(
+        request.POST if request.method == "POST" else None,
+        org=org,
+        period=period,
+        closing=closing,
+        labels=labels,
+    )
+    if request.method == "POST" and form.is_valid():
+        then = form.cleaned_data["then_current"]
+        try:
+            services.close_period(org, request.person, period, then_current=then)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            after = queries.current_period(org)
+            now = (
+                f"{after.name} is the current period."
+                if after is not None and not after.is_closed
+                else "No period is current."
+            )
+            messages.success(
+                request, f"{period.name} is closed; its key-result values are frozen. {now}"
+            )
+            return redirect(_url("periods", request))
+    return render(
+        request,
+        "alignment/period_close.html",
+        _ctx(request, form=form, period=period, **closing),
+        status=422 if form.is_bound else 200,  # refused: asked again
+    )
 
 
 @org_view
@@ -521,18 +571,18 @@ def period_carry_over(request, period_id: int):
 
 
 def _new_objective_period(org, open_periods) -> Period | None:
-    """The period a new objective starts in: the one marked current (never closed); else
-    the open one containing today (the shortest, a quarter before its year); else the open
+    """The period a new objective starts in: the current one (`queries.current_period`: the
+    one marked current, else the open one containing today) when it is open; else the open
     one nearest today, ahead or behind (`queries.current_period` would give the latest).
     None when every period is closed."""
-    current = open_periods.filter(is_current=True).first()
-    if current is not None:
-        return current
     today = org_today()
-    containing = open_periods.filter(start__lte=today, end__gte=today)
-    found = sorted(containing, key=lambda p: (p.end - p.start, p.start, p.pk))
-    if found:
-        return found[0]
+    current = queries.current_period(org, today=today)
+    if (
+        current is not None
+        and not current.is_closed
+        and (current.is_current or current.start <= today <= current.end)
+    ):
+        return current
     ahead = open_periods.filter(start__gt=today).order_by("start", "end", "pk").first()
     behind = open_periods.filter(end__lt=today).order_by("-end", "start", "pk").first()
     if ahead is None or behind is None:
@@ -556,12 +606,16 @@ def objective_new(request):
         if parent and not (initial["period"] and parent.period.encloses(initial["period"])):
             initial["period"] = period or parent.period  # a contribution fits in its parent
     team_slug = slug_or_none(request.GET.get("team"))
-    if team_slug:
+    if request.GET.get("level") == ObjectiveLevel.ORG:
+        initial["level"] = ObjectiveLevel.ORG  # an organization objective has no team
+    elif team_slug:
         initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
     else:
         initial["team"] = _only_team(request.person)
-    if request.GET.get("level") == ObjectiveLevel.ORG:
-        initial["level"] = ObjectiveLevel.ORG
+    if parent_id and initial.get("team") is not None:
+        # A contribution cascaded to a team starts owned by the team's lead (changeable
+        # here; the service gives no owner by itself).
+        initial["owner"] = services.lead_to_own(initial["team"].pk)
     form = ObjectiveForm(request.POST or None, org=org, initial=initial, person=request.person)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
@@ -1532,6 +1586,10 @@ def stack_move(request, team_slug: str):
     )
     position = data.get("position")
     said = ""
+    # Back to the page as it was shown: the arrow buttons post to this address with the
+    # page's query string (`?period=`, and any other choice), kept on the way back.
+    query = request.GET.urlencode()
+    back = _url("team", request, team_slug=team.slug) + (f"?{query}" if query else "")
     try:
         if item is None:
             raise ServiceError(
@@ -1564,7 +1622,7 @@ def stack_move(request, team_slug: str):
                 {"error": {"code": exc.code, "message": exc.message}}, status=status
             )
         flash_error(request, exc)
-        return redirect(_url("team", request, team_slug=team.slug))
+        return redirect(back)
     if wants_json:
         return JsonResponse({"order": order})
     # The keyboard's arrow buttons: back to the same button of the item moved (stack.js
@@ -1576,7 +1634,7 @@ def stack_move(request, team_slug: str):
     if (moved, at) in (("up", 1), ("down", len(order))) and len(order) > 1:
         moved = "down" if moved == "up" else "up"
     anchor = f"move-{item.pk}-{moved}" if moved in ("up", "down") else "stack"
-    return redirect(_url("team", request, team_slug=team.slug) + "#" + anchor)
+    return redirect(back + "#" + anchor)
 
 
 @org_view

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accord.alignment import confidence as bands
 from accord.alignment.blocked import unplanned_declines
+from accord.alignment.models import SERVING_INITIATIVE_STATUSES
 from accord.alignment.progress import LEVELS, outside_limit, pace_elapsed, pace_since
 from accord.alignment.progress import progress as kr_progress
 from accord.coordination import graph
@@ -717,14 +718,15 @@ def on_track_but_behind(snap: Snapshot, cfg: dict) -> Iterator[Found]:
     defaults={"grace_days": 14},
 )
 def orphaned(snap: Snapshot, cfg: dict) -> Iterator[Found]:
-    """An active objective that no open initiative serves (directly, through its key results
-    or a child objective), unless its key results are all reached. New objectives get 14
+    """An active objective that no proposed or active initiative serves (directly, through
+    its key results or a child objective: `SERVING_INITIATIVE_STATUSES`, the alignment
+    pages' definition), unless its key results are all reached. New objectives get 14
     days' grace. (Served work whose key results do not move is told per key result:
     not updated, behind pace.)"""
     served: set[int] = set()
     kr_obj = {kr.id: kr.objective_id for kr in snap.key_results.values()}
     for i in snap.initiatives.values():
-        if i.status not in ("active", "proposed"):
+        if i.status not in SERVING_INITIATIVE_STATUSES:
             continue
         served |= i.objective_ids
         served |= {kr_obj[k] for k in i.key_result_ids if k in kr_obj}
@@ -759,7 +761,8 @@ def orphaned(snap: Snapshot, cfg: dict) -> Iterator[Found]:
             severity=WARNING,
             title=f"Nothing serves {obj.title}",
             explanation=(
-                f"No open initiative or objective serves {obj.title} of "
+                "No proposed or active initiative, directly or through a key result or a "
+                f"contributing objective, serves {obj.title} of "
                 f"{snap.team_name(obj.team_id) if obj.team_id else snap.org_name}."
             ),
             next_step="Link the work that serves it, or drop the objective.",

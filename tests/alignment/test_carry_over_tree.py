@@ -168,8 +168,10 @@ def test_the_carry_over_button_asks_first_saying_how_many(cast, plan):
     # dropped); the year 2026 has nothing to carry; Q2 2026 has no later period.
     assert _carry_confirms(page) == [
         "2026 has no unfinished objectives to carry over.",
-        "Carry 2 unfinished objectives of Q1 2026 into the chosen period? "
-        "Any already carried there is skipped.",
+        "Carry 2 unfinished objectives of Q1 2026 into the chosen period? 3 open: 2 "
+        "unfinished, 1 complete but not scored (not carried). Their key results start from "
+        "their current values (the copies measure progress from today's value, not the "
+        "original start). Any already carried there is skipped.",
     ]
     s.update_objective(org, None, plan.company, status="achieved")
     page = login(cast.leader).get("/o/acme/alignment/periods/").content.decode()

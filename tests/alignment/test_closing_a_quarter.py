@@ -115,8 +115,10 @@ def test_the_periods_page_tells_what_a_carry_over_did(cast, plan, quarter):
     page = client.get("/o/acme/alignment/periods/").content.decode()
     confirms = [html.unescape(t) for t in re.findall(r'data-confirm="([^"]*)"', page)]
     assert (
-        "Carry 3 unfinished objectives of Q1 2026 into the chosen period? Any already "
-        "carried there is skipped; 1 objective of retired teams stays behind."
+        "Carry 3 unfinished objectives of Q1 2026 into the chosen period? Their key results "
+        "start from their current values (the copies measure progress from today's value, "
+        "not the original start). Any already carried there is skipped; 1 objective of "
+        "retired teams stays behind."
     ) in confirms
     q1 = plan.q1.pk
     response = client.post(

@@ -26,7 +26,7 @@ def test_an_initiative_that_serves_nothing_is_unaligned(cast, plan):
     assert aligned.pk not in [i.pk for i in queries.unaligned_initiatives(org)]
 
 
-def test_an_active_objective_no_active_initiative_serves_is_orphaned(cast, plan):
+def test_an_active_objective_no_proposed_or_active_initiative_serves_is_orphaned(cast, plan):
     org = cast.org
     kr = s.create_key_result(
         org, None, plan.platform_obj, name="p95", start=900, target=300, direction="decrease"
@@ -34,21 +34,25 @@ def test_an_active_objective_no_active_initiative_serves_is_orphaned(cast, plan)
     s.create_initiative(
         org, None, team=cast.platform, title="Edge cache", status="active", key_results=[kr]
     )
-    # Proposed work does not count as serving.
-    s.create_initiative(
+    # Paused work does not count as serving (work planned or under way does).
+    desk = s.create_initiative(
         org,
         None,
         team=plan.sales,
         title="Deal desk",
-        status="proposed",
+        status="active",
         objectives=[plan.sales_obj],
     )
+    s.set_initiative_status(org, None, desk, "paused")
 
     orphaned = list(queries.orphaned_objectives(org, plan.q1))
     # The company objective is served through the platform objective beneath it.
     assert orphaned == [plan.sales_obj]
     assert list(queries.orphaned_objectives(org, plan.q1, team=cast.platform)) == []
     assert queries.orphaned_counts(org, plan.q1) == {plan.sales.pk: 1}
+    # Proposed work serves it, as the objectives.orphaned signal counts it.
+    s.create_initiative(org, None, team=plan.sales, title="Deal room", objectives=[plan.sales_obj])
+    assert list(queries.orphaned_objectives(org, plan.q1)) == []
 
 
 def test_draft_and_finished_objectives_are_not_orphaned(cast, plan):

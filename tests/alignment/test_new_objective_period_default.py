@@ -64,7 +64,9 @@ def test_orphaned_says_what_it_means_where_it_is_shown(cast):
         cast.org, cast.admin, title="Faster checkout", period=period, team=cast.platform
     )
     client = login(cast.leader)
-    meaning = "no active initiative serves it, its key results or what contributes to it yet"
+    meaning = (
+        "no proposed or active initiative serves it, its key results or what contributes to it yet"
+    )
     for url in (f"/o/acme/alignment/?period={period.pk}", "/o/acme/alignment/teams/platform/"):
         page = html.unescape(client.get(url).content.decode())
         tag = page.split('class="tag tag--bad"')[1].split("</span></span>")[0]

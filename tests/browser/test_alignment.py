@@ -217,7 +217,7 @@ def test_the_periods_table_fits_a_phone_without_scrolling_sideways(page, shot, c
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     for control in (
         table.get_by_role("link", name="Edit").first,
-        table.get_by_role("button", name="Close").first,
+        table.get_by_role("link", name="Close…").first,
         table.get_by_role("button", name="Carry over unfinished").first,
     ):
         box = control.bounding_box()

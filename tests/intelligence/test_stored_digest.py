@@ -24,6 +24,11 @@ from tests.intelligence.world import Clock, controlled
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 # When the digests changed, newest first (each time, only what is named changed):
+# - objectives.orphaned's explanation says what serves an objective as the alignment pages
+#   do ("No proposed or active initiative, directly or through a key result or a
+#   contributing objective, serves X of Y."), where it said "No open initiative or objective
+#   serves X of Y." (a paused initiative is open and serves nothing); which objectives it
+#   flags held;
 # - objectives.orphaned names the organization as the owner of an organization's objective
 #   ("serves X of Acme."), where it said "of —";
 # - a level to hold (keep above, below, within a range) counts 100 inside its limit and 0
@@ -77,13 +82,13 @@ NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 # - a subtree's open-signal counts stopped counting a signal once per team it concerns, and
 #   confidence bands were defined once (off track at 3 of 10 or below, it was 4).
 EXPECTED = {
-    "first run": "9880f4c1a1e0c339691c489de683daef2365adc63626c0c83d862716fc044ce2",
-    "an hour later": "c11e887217f77ff989abea4c616c54ec058e7c07cc8f97eea8d5bb55fa4779fc",
+    "first run": "26102a4f1bb3392ad750f3ac24aba914d71d24cc487d3253f41676e9c1e29fe2",
+    "an hour later": "9ccbc8bfe8021515d2e26d6a06be1ebacb0f3576604f2c07a9f010eb31f0ad79",
     "a week later, one acknowledged and one dismissed": (
-        "376437b0e058b76015d8c1177ea70415c6a4e4f1a7dd10ca5b302fbd823e0703"
+        "2298b630e9a0668491816c83fd64d4ecf2beac6efefb78b3fc8d8e09f3b31836"
     ),
     "a backfill of the week before": (
-        "1a299227efcf7123d12cc4fae488c4b2334e1208e935a948e4c975f76b646fe0"
+        "49b8ae45b2ee27ea7e9e0574a7efec847a0ba559772130595c2ff4e6e94da8fc"
     ),
 }
 

@@ -106,43 +106,13 @@ def slip(days):
 
 
 @register.simple_tag
-def close_confirm(period, singular: str = "objective", plural: str = "objectives") -> str:
-    """What the Close button of a period asks: the frozen values, and, when it is the
-    current period or before its end, that too, with how many of its objectives are still
-    open ("Q4 2026 is the current period and runs to 31 Dec 2026: closing it now leaves
-    no current period; 3 objectives are still open"). One query."""
-    from django.utils import timezone
-
-    from accord.alignment.models import OPEN_OBJECTIVE_STATUSES, Objective
-    from accord.web.templatetags.dates import day
-
-    text = f"Close {period.name}? Its key-result values are frozen."
-    early = timezone.localdate() < period.end
-    if not (period.is_current or early):
-        return text
-    if period.is_current and early:
-        said = f"{period.name} is the current period and runs to {day(period.end)}"
-    elif period.is_current:
-        said = f"{period.name} is the current period"
-    else:
-        said = f"{period.name} runs to {day(period.end)}"
-    consequence = "leaves no current period" if period.is_current else "ends it early"
-    text += f" {said}: closing it now {consequence}"
-    n = Objective.objects.filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES).count()
-    if n:
-        noun, verb = (singular, "is") if n == 1 else (plural, "are")
-        text += (
-            f"; {n} {noun.lower()} {verb} still open: score "
-            f"{'it' if n == 1 else 'each'} afterwards (its row's Score its {plural.lower()})"
-        )
-    return text + "."
-
-
-@register.simple_tag
 def carry_confirm(period, org, singular: str = "objective", plural: str = "objectives") -> str:
     """What the Carry over button of a period asks, with how many objectives it would
-    copy ("Carry 3 unfinished objectives of Q4 2026 into the chosen period? …").
-    One query."""
+    copy, how that agrees with the open ones when some are complete but not scored ("Carry
+    27 unfinished objectives of Q4 2026 into the chosen period? 28 open: 27 unfinished, 1
+    complete but not scored (not carried). …"), and that the copies' key results start
+    from their current values. Three queries."""
+    from accord.alignment.queries import open_objective_counts
     from accord.alignment.services import carriable_objectives, left_behind
 
     n = carriable_objectives(org, period).count()
@@ -150,12 +120,20 @@ def carry_confirm(period, org, singular: str = "objective", plural: str = "objec
     if behind:
         noun = singular if behind == 1 else plural
         stays = f"{behind} {noun.lower()} of retired teams stay{'s' if behind == 1 else ''}"
+    counts = open_objective_counts(org, period)
+    why = (
+        f" {counts['open']} open: {counts['unfinished']} unfinished, {counts['complete']} "
+        "complete but not scored (not carried)."
+        if counts["complete"]
+        else ""
+    )
     if not n:
-        text = f"{period.name} has no unfinished {plural.lower()} to carry over."
+        text = f"{period.name} has no unfinished {plural.lower()} to carry over.{why}"
         return f"{text} {stays.capitalize()} behind." if behind else text
     noun = singular if n == 1 else plural
     text = (
-        f"Carry {n} unfinished {noun.lower()} of {period.name} into the chosen period? "
-        "Any already carried there is skipped"
+        f"Carry {n} unfinished {noun.lower()} of {period.name} into the chosen period?{why} "
+        "Their key results start from their current values (the copies measure progress "
+        "from today's value, not the original start). Any already carried there is skipped"
     )
     return f"{text}; {stays} behind." if behind else f"{text}."

@@ -52,3 +52,29 @@
     });
   });
 })();
+
+// An organization objective belongs to no team: where a form has both a Level and a Team
+// field (a select or a search box, `web/widgets/picker.html`), choosing Organization
+// clears the team and hides its field (the server refuses an organization objective with a
+// team); choosing Team shows it again, to fill in.
+(function () {
+  function follow(level, box) {
+    var org = level.value === "org";
+    box.hidden = org;
+    box.style.display = org ? "none" : "";  // (a field's own display would show it)
+    box.querySelectorAll("input, select").forEach(function (el) {
+      if (org) el.value = "";
+      el.disabled = org;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      var level = form.querySelector("select[name='level']");
+      var team = form.querySelector("[name='team']");
+      var box = team && team.closest(".field");
+      if (!level || !box || level.disabled) return;
+      follow(level, box);
+      level.addEventListener("change", function () { follow(level, box); });
+    });
+  });
+})();
