@@ -832,6 +832,42 @@ def _all_day_problem(data: dict) -> tuple[str, str] | None:
     return None
 
 
+def _fill_timezones(ctx, section: str, items: list) -> tuple[str, list[str]]:
+    """Give each cadence that leaves out its time zone the one it will have: an existing
+    cadence's own (unchanged), a new one's the organization's (as a cadence made from a
+    template starts in it; a new organization's: its default, UTC). Done here, where the
+    organization is known, so its schedule is checked and its plan shown in that zone.
+    Returns that zone and the new cadences given it."""
+    from accord.org.models import Organization
+
+    if ctx.org is not None:
+        zone = ctx.org.timezone
+    else:
+        zone = Organization._meta.get_field("timezone").default
+    existing = ctx.existing_of(section)
+    new = []
+    for item in items:
+        if item.data.get("timezone") is None:
+            current = existing.get(item.key)
+            if current is None:
+                new.append(item.data["id"])
+            given = current[1]["timezone"] if current is not None else zone
+            item.data = {**item.data, "timezone": given}
+    return zone, new
+
+
+def _note_zones(ctx, zone: str, new: list[str], items: list) -> None:
+    """Say in the plan which new cadences are in the organization's zone (those not
+    skipped), since the file does not."""
+    kept = {item.key for item in items}
+    new = [name for name in new if name.lower() in kept]
+    if new:
+        shown = ", ".join(new[:5]) + (f" and {len(new) - 5:,} more" if len(new) > 5 else "")
+        ctx.notes.append(
+            f"New cadences without a time zone are in the organization's, {zone}: {shown}."
+        )
+
+
 def _agenda_line(line: str) -> dict:
     """One agenda section of a file ("Title | source | minutes"), as the cadence form reads
     it (`rhythm.forms.agenda_from_text`)."""
@@ -865,7 +901,12 @@ class Cadences(Keyed):
             doc="Dates, not meetings (a release day): no time and no duration.",
         ),
         F("time", "time", doc="Local time of day, HH:MM; required unless all_day."),
-        F("timezone", "timezone", default="UTC"),
+        F(
+            "timezone",
+            "timezone",
+            doc="IANA time zone, e.g. Europe/Paris. Left out: the organization's time zone for "
+            "a new cadence; unchanged for an existing one.",
+        ),
         F(
             "duration_minutes",
             "int",
@@ -926,6 +967,7 @@ class Cadences(Keyed):
     )
 
     def check(self, ctx, items):
+        zone, new = _fill_timezones(ctx, self.section, items)
         for item in list(items):
             for line in item.data.get("agenda") or []:
                 source = _agenda_line(line)["source"]
@@ -976,6 +1018,7 @@ class Cadences(Keyed):
                     f"{problem} Item skipped.",
                     "invalid_value",
                 )
+        _note_zones(ctx, zone, new, items)
 
     def rows(self, org, people=None):
         from accord.rhythm.models import Cadence

@@ -102,9 +102,10 @@ def test_apply_that_skips_an_item_exits_3(db, tmp_path, monkeypatch, capsys):
     # Peter (an unknown time zone) and his two memberships.
     assert "changes made, 3 items skipped for the problems above." in out, out
     assert out.rstrip().splitlines()[-1].startswith("Partly applied: ")
-    # The plan says what applying would skip, and exits 0: it changes nothing.
+    # The plan says what applying would skip, and exits 3 as applying does (it changes
+    # nothing).
     code, out, _ = _run(monkeypatch, capsys, "plan", str(path), "--org", "initech")
-    assert code == 0 and "Applying it would skip" in out
+    assert code == 3 and "Applying it would skip" in out
 
 
 def test_a_strict_apply_that_stops_says_what_it_would_have_created(

@@ -83,9 +83,10 @@ def refuse(command, opts, message: str, shown: str, rest: str = "") -> None:
     raise Said(message)
 
 
-# The exit status of `accord apply` and `accord import csv` when they applied the rest of
-# a file but skipped items (rows) for their problems: not 0, so a setup script sees that
-# something was left out, and not 1 (refused, nothing changed), so it can tell which.
+# The exit status of `accord apply` and `accord import` when they applied the rest of a
+# file but skipped items (rows) for their problems: not 0, so a setup script sees that
+# something was left out, and not 1 (refused, nothing changed), so it can tell which; also
+# that of `accord plan` and `accord import --dry-run` when applying would skip some.
 SKIPPED_EXIT = 3
 
 
@@ -95,6 +96,18 @@ def exit_if_skipped(outcome) -> None:
     if outcome.partly:
         raise Said(
             f"{outcome.skipped_text()} skipped for their problems; the rest was applied.",
+            returncode=SKIPPED_EXIT,
+        )
+
+
+def exit_if_would_skip(outcome, applying: str) -> None:
+    """End a plan (a dry run) with SKIPPED_EXIT when applying it would skip items (rows)
+    for their problems, as that apply would exit: a script checking a file first tells a
+    clean file (0) from one that would be partly applied (3). `applying`: "Applying this
+    file", "Importing this data"… (its plan has said how many it would skip)."""
+    if outcome.ok and not outcome.applied and outcome.skipped():
+        raise Said(
+            f"{applying} would skip {outcome.skipped_text()} for their problems.",
             returncode=SKIPPED_EXIT,
         )
 

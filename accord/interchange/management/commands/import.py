@@ -9,10 +9,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accord.interchange.management.commands._common import (
-    SKIPPED_EXIT,
-    Said,
     SaysItsRefusals,
     exit_if_skipped,
+    exit_if_would_skip,
     refuse,
     write_json,
 )
@@ -27,8 +26,8 @@ class Command(SaysItsRefusals, BaseCommand):
         "or by its columns, or given with --section; see docs/org-format.md) into an "
         "organization that exists. A CSV's teams may be given by address or name, a people "
         "CSV's team column makes members, a teams CSV may leave out slug. Rows skipped for "
-        "a problem are counted, and the import then exits 3 (a --dry-run too, when it would "
-        "skip rows). What the Kubernetes import "
+        "a problem are counted, and the import then exits 3 (a --dry-run too, when the import "
+        "would skip rows, or items Accord refuses). What the Kubernetes import "
         "leaves out for the data's own oddities is reported and counted ('Not taken from "
         "the data, by design'), and does not make it exit 3; --strict stops on any oddity "
         "but a certain correction (a release written without 'v', a misspelt status, another "
@@ -135,12 +134,12 @@ class Command(SaysItsRefusals, BaseCommand):
             )
         if not outcome.ok:
             refuse(self, opts, "Nothing was changed.", shown)
-        if opts["source"] == "csv" and opts["dry_run"] and outcome.skipped():
-            # A dry run exits as the import would: 3 when it would skip rows (its plan has
-            # said how many), so a script checking a file first is not told it is fine.
-            raise Said(
-                f"Importing this file would skip {outcome.skipped_text()} for their problems.",
-                returncode=SKIPPED_EXIT,
+        if opts["dry_run"]:
+            # A dry run exits as the import would: 3 when it would skip items (a CSV's rows)
+            # for their problems (its plan has said how many), so a script checking a file
+            # first is not told it is fine.
+            exit_if_would_skip(
+                outcome, "Importing this file" if opts["source"] == "csv" else "Importing this data"
             )
         # The Kubernetes data's own oddities (a meeting without a readable time…) are left
         # out by design and reported; only items Accord refused make the import exit 3.

@@ -12,6 +12,7 @@ from accord.interchange import services
 from accord.interchange.management.commands._common import (
     SaysItsRefusals,
     exit_if_skipped,
+    exit_if_would_skip,
     read_source,
     refuse,
     write_json,
@@ -19,7 +20,11 @@ from accord.interchange.management.commands._common import (
 
 
 class Command(SaysItsRefusals, BaseCommand):
-    help = "Show what applying an organization file would create, change and remove."
+    help = (
+        "Show what applying an organization file would create, change and remove; exit "
+        "status 3 when applying it would skip items for their problems, 1 when it cannot be "
+        "applied."
+    )
     apply = False
 
     def add_arguments(self, parser):
@@ -77,7 +82,10 @@ class Command(SaysItsRefusals, BaseCommand):
                 else "Nothing was changed.",
                 shown,
             )
-        exit_if_skipped(outcome)
+        if self.apply:
+            exit_if_skipped(outcome)
+        else:  # a plan exits as applying it would: 3 when that would skip items
+            exit_if_would_skip(outcome, "Applying this file")
 
     def _progress(self):
         """Where a large file has got to, on stderr (at most every two seconds)."""
