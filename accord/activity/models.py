@@ -207,6 +207,33 @@ class Event(OrgScoped):
         said = describe.sentence(self)
         return said[1] if said is not None else self.target_label
 
+    @property
+    def subject_type(self) -> str:
+        """The kind (app.model) of what this event's line links (`subject`)."""
+        return self.subject[0]
+
+    @property
+    def subject_id(self) -> str:
+        return self.subject[1]
+
+    @property
+    def subject(self) -> tuple[str, str]:
+        """(target type, target id) of what this event's line names and links: its target,
+        or, for an event of a comment, the thing the comment is on, as the event keeps it
+        (`target`, `target_id`): "commented on [decision] “…”" links the decision. Read off
+        the event alone, so a page of events links its lines with one query per kind
+        (`intelligence.queries.resolve_links`); an edit recorded before its event kept
+        what the comment is on links nothing."""
+        if self.target_type == COMMENT and self.verb in COMMENT_VERBS:
+            from accord.conversation import targets
+
+            kept = self.after if "target" in self.after else self.before
+            kind = targets.KINDS.get(str(kept.get("target") or ""))
+            on = str(kept.get("target_id") or "")
+            if kind is not None and on.isdigit():
+                return kind.model.lower(), on
+        return self.target_type, self.target_id
+
     def _commented(self) -> tuple[str, str] | None:
         """For an event of a comment: the kind of what it is on and that thing's title,
         read off the comment's label ("Comment on key result “…”")."""

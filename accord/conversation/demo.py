@@ -33,8 +33,8 @@ def _date_the_inbox(ctx: DemoContext) -> None:
     """What the story's events put in people's inboxes (`accord.conversation.inbox`, a
     mention) arrived when those events happened, and was done when the event that closed
     it (a request answered, a decision decided) happened: an item carries the moment its
-    event was recorded, and is done the moment the closing one was, which the load moved
-    (`ctx.moments`)."""
+    event was recorded, and is done (and read) the moment the closing one was, which the
+    load moved (`ctx.moments`)."""
     moments = ctx.moments
     recorded = sorted(moments)
     items = list(InboxItem.objects.filter(org=ctx.org))
@@ -43,8 +43,11 @@ def _date_the_inbox(ctx: DemoContext) -> None:
         if item.done_at is not None:
             closing = bisect.bisect_right(recorded, item.done_at) - 1
             if closing >= 0:
+                read_when_done = item.read_at == item.done_at
                 item.done_at = max(moments[recorded[closing]], item.created_at)
-    InboxItem.objects.bulk_update(items, ["created_at", "done_at"], batch_size=500)
+                if read_when_done:  # done by itself, so read then (`InboxItemQuerySet.close`)
+                    item.read_at = item.done_at
+    InboxItem.objects.bulk_update(items, ["created_at", "done_at", "read_at"], batch_size=500)
 
 
 def load(ctx: DemoContext) -> None:

@@ -28,7 +28,8 @@ services records (in that write's transaction, so a refused write adds nothing):
   "raised", after the issue's other items are done by themselves).
 
 Nobody is told of what they did themselves. Each lands once per person (the item's key).
-When the thing is answered, decided or finished, its items are done by themselves.
+When the thing is answered, decided or finished, its items are done by themselves, and
+read (`InboxItemQuerySet.close`): a done item is never unread.
 Rows written in bulk without events (`accord generate`) add nothing, and the demo's
 story (`accord.demo.loading`) fills inboxes but sends no e-mail.
 """
@@ -36,6 +37,7 @@ story (`accord.demo.loading`) fills inboxes but sends no e-mail.
 from __future__ import annotations
 
 from django.apps import apps
+from django.db.models import F
 from django.utils import timezone
 
 from accord.conversation.models import InboxItem, InboxKind
@@ -160,8 +162,7 @@ def _close(event) -> None:
         org_id=event.org_id,
         target_type=event.target_type,
         target_id=int(event.target_id),
-        done_at__isnull=True,
-    ).update(done_at=timezone.now())
+    ).close()
 
 
 def _link(name: str, **kwargs) -> str:
@@ -309,8 +310,7 @@ def _news(event) -> None:
             target_type=DEPENDENCY,
             target_id=dep.pk,
             key__startswith=f"dependency:{dep.pk}:flag:",
-            done_at__isnull=True,
-        ).update(done_at=timezone.now())
+        ).close()
     key = flag_key(dep.pk, event.pk) if flag else f"dependency:{dep.pk}:{event.pk}"
     _add(event, [p.pk for p in people], InboxKind.UPDATE, key, title, link)
     # The e-mail and chat post carry the note in their text, so not in the subject too.
@@ -380,7 +380,7 @@ def _dependency_moved(event) -> None:
         kind=InboxKind.REQUEST,
         done_at__isnull=True,
     )
-    items.exclude(person_id__in=leads).update(done_at=timezone.now())
+    items.exclude(person_id__in=leads).close()
     items.filter(person_id__in=leads).update(title=title[:300])
     told = set(items.filter(person_id__in=leads).values_list("person_id", flat=True))
     key = f"dependency:{dep.pk}:{event.pk}"
@@ -467,9 +467,7 @@ def _action(event) -> None:
         org_id=event.org_id, target_type=ACTION, target_id=item.pk, key=key
     )
     # Given to someone else, it is no longer the previous owner's to do.
-    mine.filter(done_at__isnull=True).exclude(person_id=item.owner_id).update(
-        done_at=timezone.now()
-    )
+    mine.exclude(person_id=item.owner_id).close()
     # With its due date (the date: the line is kept, so never "today"), as its e-mail says.
     due = f" (due {day(item.due_on)})" if item.due_on else ""
     if event.verb == "reopened":
@@ -487,7 +485,10 @@ def _action(event) -> None:
             actor_id=event.actor_id,
         )
     elif event.verb == "reopened":
-        back.update(done_at=None)  # they reopened it themselves: as it was, nothing new
+        # They reopened it themselves (an Undo): as it was, nothing new; read only if it
+        # was read before it was done (being done read it: `InboxItemQuerySet.close`).
+        back.filter(read_at=F("done_at")).update(done_at=None, read_at=None)
+        back.update(done_at=None)
     _add(
         event,
         [item.owner_id],
@@ -536,8 +537,7 @@ def _issue(event) -> None:
             target_type=ISSUE,
             target_id=issue.pk,
             kind=InboxKind.ISSUE,
-            done_at__isnull=True,
-        ).exclude(key=key).update(done_at=timezone.now())
+        ).exclude(key=key).close()
     _add(
         event,
         _leads(issue.org_id, issue.team_id),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accord.org.models import OrgScoped, Person
+from accord.org.models import OrgScoped, OrgScopedQuerySet, Person
 
 
 class Comment(OrgScoped):
@@ -53,12 +55,26 @@ class InboxKind(models.TextChoices):
     RAISED = "raised", "Issue you raised"
 
 
+class InboxItemQuerySet(OrgScopedQuerySet):
+    def close(self, when=None) -> int:
+        """The open items among these are done, now (or at `when`), and read: a done item
+        is dealt with, never unread, whoever or whatever closed it (what it is about was
+        answered, decided or finished). Those read before keep when they were read."""
+        when = when or timezone.now()
+        return self.filter(done_at__isnull=True).update(
+            done_at=when, read_at=Coalesce("read_at", Value(when))
+        )
+
+
 class InboxItem(OrgScoped):
     """One thing that concerns one person. Unread until opened or marked read; open until
     marked done (or until what it is about is answered, decided or finished).
 
     `key` names what it is about for this person (e.g. `mention:12`, `dependency:40`):
-    unique per person, so the same thing never lands twice."""
+    unique per person, so the same thing never lands twice. A done item is read too
+    (`InboxItemQuerySet.close`, `services.mark_done`)."""
+
+    objects = InboxItemQuerySet.as_manager()
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=InboxKind.choices)

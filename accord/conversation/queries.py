@@ -83,6 +83,26 @@ def inbox(org: Organization, person: Person, state: str = "open") -> QuerySet[In
 # to post it anyway (`templatetags.conversation.comments`).
 HELD_COMMENT = "accord_held_comment"
 
+# What a change just did (“Comment posted.”, “Done: …”), said where it was done: in the
+# comments block, in the inbox's list where the item was. The page that comes back puts it
+# there as a status the keyboard lands on (autofocus, which needs no script), so the next
+# Tab goes on from that place rather than from the top of the page.
+SAID_HERE = "accord_said_here"
+
+
+def say_here(request, where: str, said: str, at: int | None = None) -> None:
+    """Keep `said` for the next page to show at `where` (`said_here`), by `at`: the
+    comment, or the inbox item, it is about."""
+    request.session[SAID_HERE] = {"where": where, "said": said, "at": at}
+
+
+def said_here(request, where: str) -> dict | None:
+    """What `say_here` kept for `where`, once: {"said": …, "at": …}, else None."""
+    kept = request.session.get(SAID_HERE) if hasattr(request, "session") else None
+    if not kept or kept.get("where") != where:
+        return None
+    return request.session.pop(SAID_HERE)
+
 
 def twin(org: Organization, person: Person | None, target: Model, body: str) -> Comment | None:
     """`person`'s comment on `target` with this same `body`, posted in the last

@@ -141,6 +141,9 @@ def edit_comment(
             after={
                 "body": None,
                 "edited_at": comment.edited_at,
+                # What it is on, as its other events keep it (the feed line links it).
+                "target": comment.target_kind,
+                "target_id": comment.target_id,
                 "mentions": [p.pk for p in rendered.people],
                 "team_mentions": [t.pk for t in rendered.teams],
             },

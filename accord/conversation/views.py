@@ -29,11 +29,24 @@ def inbox(request):
         if me is not None
         else None
     )
+    said = queries.said_here(request, f"inbox:{state}") if me is not None else None
+    if said:
+        said["before"] = _took_its_place(request, said["at"], items)
     return render(
         request,
         "conversation/inbox.html",
-        {"items": items, "state": state, "states": STATES},
+        {"items": items, "state": state, "states": STATES, "said": said},
     )
+
+
+def _took_its_place(request, item_id: int, items) -> int | None:
+    """The item of this page listed where item `item_id` was before it left the list (the
+    first one after it, newest first), None when it was after them all."""
+    gone = InboxItem.objects.filter(pk=item_id, org=request.org, person=request.person).first()
+    if gone is None:
+        return None
+    place = (gone.created_at, gone.pk)
+    return next((i.pk for i in items if (i.created_at, i.pk) < place), None)
 
 
 def _item(request, inbox_item_id: int) -> InboxItem:
@@ -58,13 +71,20 @@ def _back(request):
     return redirect(f"{url}?state={state if state in STATES else 'open'}&page={page}")
 
 
+def _said_in_list(request, item: InboxItem, said: str):
+    """Back to the list the item was in (it has left it), saying `said` where it was."""
+    state = request.POST.get("state", "open")
+    state = state if state in STATES else "open"  # as `_back` goes back to it
+    queries.say_here(request, f"inbox:{state}", said, at=item.pk)
+    return _back(request)
+
+
 @require_POST
 @org_view
 def inbox_done(request, inbox_item_id: int):
     item = _item(request, inbox_item_id)
     services.mark_done(request.org, request.person, item)
-    messages.success(request, f"Done: {item.title}")
-    return _back(request)
+    return _said_in_list(request, item, f"Done: {item.title}")
 
 
 @require_POST
@@ -72,8 +92,7 @@ def inbox_done(request, inbox_item_id: int):
 def inbox_reopen(request, inbox_item_id: int):
     item = _item(request, inbox_item_id)
     services.reopen(request.org, request.person, item)
-    messages.success(request, f"Back in your inbox: {item.title}")
-    return _back(request)
+    return _said_in_list(request, item, f"Back in your inbox: {item.title}")
 
 
 @require_POST
@@ -119,7 +138,18 @@ def comment_new(request):
             "refused": exc.message,  # said beside the box too: the page opens at it
         }
         return redirect(f"{targets.path(request.org, target).partition('#')[0]}#comments")
-    return redirect(targets.comment_path(request.org, target, comment.pk))
+    return _said_at(request, target, comment.pk, "Comment posted.")
+
+
+def _said_at(request, target, comment_id: int | None, said: str):
+    """Back to `target`'s page, at the page of comments holding `comment_id`, where the
+    comments block says `said` (by the comment, else at the top of the list)."""
+    kind = targets.kind_for(target).name
+    queries.say_here(request, f"comments:{kind}:{target.pk}", said, at=comment_id)
+    if comment_id:  # its #comment-… names what is said (`_comments.html`)
+        return redirect(targets.comment_path(request.org, target, comment_id))
+    # No #fragment: it would stop the browser's autofocus putting the keyboard there.
+    return redirect(targets.path(request.org, target).partition("#")[0])
 
 
 def _comment(request, comment_id: int) -> Comment:
@@ -153,8 +183,7 @@ def comment_edit(request, comment_id: int):
                 stale.refuse(said, exc)
                 error = " ".join(said.non_field_errors())
         else:
-            messages.success(request, "Comment saved.")
-            return redirect(targets.comment_path(request.org, target, comment.pk))
+            return _said_at(request, target, comment.pk, "Comment saved.")
     return render(
         request,
         "conversation/comment_edit.html",
@@ -177,5 +206,4 @@ def comment_delete(request, comment_id: int):
     comment = _comment(request, comment_id)
     target = targets.get(request.org, comment.target_kind, comment.target_id)
     services.delete_comment(request.org, request.person, comment)
-    messages.success(request, "Comment deleted.")
-    return redirect(f"{targets.path(request.org, target).partition('#')[0]}#comments")
+    return _said_at(request, target, None, "Comment deleted.")

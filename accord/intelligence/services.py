@@ -412,8 +412,7 @@ def _close_told(org: Organization, signal: Signal) -> None:
         kind=InboxKind.SIGNAL,
         target_type="intelligence.signal",
         target_id=signal.pk,
-        done_at__isnull=True,
-    ).update(done_at=timezone.now())
+    ).close()
 
 
 @transaction.atomic

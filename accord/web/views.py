@@ -66,10 +66,11 @@ def healthz(request):
 
 
 def linked(org, events: list[Event]) -> list[Event]:
-    """Each event with `target_url`, the page of what it changed (None for what has no
-    page of its own), as signals' evidence links (`resolve_links`)."""
+    """Each event with `target_url`, the page of what it changed, or of what a comment
+    is on (`Event.subject`; None for what has no page of its own or is gone), as
+    signals' evidence links (`resolve_links`)."""
     found = resolve_links(
-        org, [{"target_type": e.target_type, "target_id": e.target_id} for e in events]
+        org, [{"target_type": e.subject_type, "target_id": e.subject_id} for e in events]
     )
     for event, item in zip(events, found, strict=True):
         event.target_url = item["url"]

@@ -16,7 +16,7 @@ def _closed_for_the_lead(world):
     issue = decisions.raise_issue(world.org, world.member, world.platform, "Flaky tests")
     decisions.solve_issue(world.org, world.admin, issue, "Quarantined")
     item = InboxItem.objects.get(person=world.leader)
-    assert item.done_at is not None and item.read_at is None
+    assert item.done_at is not None and item.read_at is not None
     return item
 
 

@@ -30,7 +30,13 @@ def comments(context, obj):
         request.session.pop(queries.HELD_COMMENT)
     else:
         held = None
+    # What a change to these comments just did ("Comment posted."), said by its comment
+    # when it is on this page, else at the top of the list (`views._said_at`).
+    said = queries.said_here(request, f"comments:{kind.name}:{obj.pk}")
+    if said and not any(row["c"].pk == said["at"] for row in rows):
+        said["at"] = None
     return {
+        "said": said,
         "held_body": held["body"] if held else "",
         "ask_again": held is not None and not held.get("refused"),
         "held_error": held.get("refused", "") if held else "",
