@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import zoneinfo
+from importlib import resources
 
 UTC = "UTC"
 # The areas of the IANA names of places ("Area/Location").
@@ -165,8 +166,35 @@ def _by_lower() -> dict[str, str]:
 
 @functools.cache
 def places() -> tuple[str, ...]:
-    """Every zone people may choose, sorted (the time-zone selects offer these)."""
-    return tuple(sorted(name for name in _by_lower().values() if is_place(name)))
+    """The zones the time-zone selects offer, sorted: UTC and the canonical zone of each
+    place, as listed in `zone.tab` of the `tzdata` package (one zone per region of a
+    country). The database's other names of those places (Asia/Calcutta beside
+    Asia/Kolkata, Europe/Belfast) are left out of the list; typed or stored, they are still
+    accepted (`check`), and a form shows a stored one selected."""
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    names = {
+        line.split("\t")[2]
+        for line in table.splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    return tuple(sorted(names | {UTC}))
+
+
+@functools.cache
+def other_names() -> dict[str, str]:
+    """The database's other names of the places `places` lists -> that place's zone
+    (Asia/Calcutta -> Asia/Kolkata, Europe/Kiev -> Europe/Kyiv): browsers still report
+    some of them as the device's zone. From the links of the `tzdata` package."""
+    listed = set(places())
+    table = resources.files("tzdata.zoneinfo").joinpath("tzdata.zi").read_text("utf-8")
+    out = {}
+    for line in table.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "L":
+            target, name = parts[1], parts[2]
+            if name not in listed and target in listed and name.split("/")[0] in AREAS:
+                out[name] = target
+    return out
 
 
 def _exists(name: str) -> bool:

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accord.core import background
+from accord.core import background, timezones
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import forget, invitations, leaving, permissions, queries, services
 from accord.org.forms import (
@@ -1251,7 +1251,13 @@ def person_edit(request, person_id: int):
     return render(
         request,
         "org/person_form.html",
-        {"form": form, "person": person, "leaves": leaves, "can_forget": can_forget},
+        {
+            "form": form,
+            "person": person,
+            "leaves": leaves,
+            "can_forget": can_forget,
+            "zone_other_names": timezones.other_names() if person == request.person else None,
+        },
     )
 
 

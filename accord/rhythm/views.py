@@ -4,6 +4,7 @@ a team's rhythm, and one's notification settings, time off and calendar."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import slugify
 
 from accord.activity import delivery
 from accord.activity.models import AgendaEmails, ChatWebhook
@@ -2044,6 +2046,44 @@ def measurable_edit(request, team_slug: str, measurable_id: int):
     )
 
 
+@dataclass(frozen=True)
+class NoticeGroup:
+    """Kinds of notice shown together on the settings page, with how many are on."""
+
+    key: str
+    label: str
+    kinds: list  # (delivery.Kind, muted)
+
+    @property
+    def on(self) -> int:
+        return sum(not muted for _, muted in self.kinds)
+
+
+def _notice_groups(kinds, muted: set[str]) -> list[NoticeGroup]:
+    """The kinds of notice by the app that sends them, in app order; the critical signals
+    of insights (one kind per detector) by the dimension of health their detector weighs,
+    in the order the insights page scores them (alignment, execution, dependencies, …)."""
+    from accord.intelligence import registry
+    from accord.intelligence.models import DIMENSIONS
+
+    detectors = registry.discover()
+    groups: dict[str, NoticeGroup] = {}
+    for k in kinds:
+        signal, _, name = k.kind.partition(".")
+        found = detectors.get(name) if signal == "signal" else None
+        if found is not None and found.dimension in DIMENSIONS:
+            if f"signals-{DIMENSIONS[0]}" not in groups:
+                for d in DIMENSIONS:
+                    label = f"Critical signals: {d}"
+                    groups[f"signals-{d}"] = NoticeGroup(f"signals-{d}", label, [])
+            key = f"signals-{found.dimension}"
+        else:
+            key = slugify(k.group)
+            groups.setdefault(key, NoticeGroup(key, k.group, []))
+        groups[key].kinds.append((k, k.kind in muted))
+    return [g for g in groups.values() if g.kinds]
+
+
 @org_view
 @own_settings
 def my_settings(request):
@@ -2064,6 +2104,13 @@ def my_settings(request):
         try:
             if what == "channels":
                 chosen = set(request.POST.getlist("muted_kinds"))
+                # A group's "All on" / "All off": every kind of it unmuted or muted, the
+                # others as ticked.
+                for group in _notice_groups(kinds, set()):
+                    if request.POST.get("all_on") == group.key:
+                        chosen -= {k.kind for k, _ in group.kinds}
+                    elif request.POST.get("all_off") == group.key:
+                        chosen |= {k.kind for k, _ in group.kinds}
                 muted = [c for c in mine if str(c.pk) in request.POST.getlist("muted")]
                 with transaction.atomic():
                     delivery.set_preferences(
@@ -2132,6 +2179,11 @@ def my_settings(request):
             else:
                 flash_error(request, exc)
         else:
+            group = request.POST.get("all_on") or request.POST.get("all_off")
+            if what == "channels" and group:
+                # Back at the group just changed (the browser opens it).
+                url = reverse("rhythm:settings", kwargs={"org_slug": org.slug})
+                return redirect(f"{url}#notices-{slugify(group)}")
             if new_feed_url is None:
                 return redirect("rhythm:settings", org_slug=org.slug)
     muted_ids = set(
@@ -2143,6 +2195,7 @@ def my_settings(request):
         {
             "prefs": prefs,
             "kinds": [(k, k.kind in prefs.muted_kinds) for k in kinds],
+            "notice_groups": _notice_groups(kinds, set(prefs.muted_kinds)),
             "agenda_choices": AgendaEmails.choices,
             "cadences": [(c, c.pk in muted_ids) for c in mine],
             "away": Away.objects.for_org(org).filter(person=me, ends_on__gte=timezone.localdate()),

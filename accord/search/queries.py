@@ -140,15 +140,74 @@ def _standing_of_kind():
     )
 
 
-def _matches(org_id: int, words: list[str], codes: list[int], limit: int):
-    """(kind code, object id) of the best `limit` rows, best first.
+# The index rows of what belongs to the searcher's own teams (the teams they are a member
+# of): the teams themselves and the work of each. One set, built once per search from the
+# indexed team columns (`_own_rows`), never a query per row ranked.
+_OWN_SOURCES = (
+    ("team", "SELECT m.team_id AS id FROM {mine} m"),
+    ("objective", "SELECT o.id FROM alignment_objective o WHERE o.team_id IN {mine}"),
+    (
+        "key_result",
+        "SELECT k.id FROM alignment_keyresult k JOIN alignment_objective o "
+        "ON o.id = k.objective_id WHERE o.team_id IN {mine}",
+    ),
+    ("initiative", "SELECT i.id FROM alignment_initiative i WHERE i.team_id IN {mine}"),
+    (
+        "dependency",
+        "SELECT d.id FROM coordination_dependency d WHERE d.requester_team_id IN {mine} "
+        "UNION SELECT d.id FROM coordination_dependency d WHERE d.provider_team_id IN {mine}",
+    ),
+    (
+        "decision",
+        "SELECT t.decision_id AS id FROM decisions_decision_teams t WHERE t.team_id IN {mine}",
+    ),
+    ("issue", "SELECT i.id FROM decisions_issue i WHERE i.team_id IN {mine}"),
+    ("action_item", "SELECT a.id FROM decisions_actionitem a WHERE a.team_id IN {mine}"),
+    ("cadence", "SELECT c.id FROM rhythm_cadence c WHERE c.team_id IN {mine}"),
+    (
+        "meeting",
+        "SELECT m.id FROM rhythm_meeting m JOIN rhythm_cadence c ON c.id = m.cadence_id "
+        "WHERE c.team_id IN {mine}",
+    ),
+    (
+        "milestone",
+        "SELECT t.milestone_id AS id FROM alignment_milestone_teams t WHERE t.team_id IN {mine}",
+    ),
+)
+_MY_TEAMS = "(SELECT team_id FROM org_membership WHERE person_id = %s AND ended_on IS NULL)"
+
+
+def _own_rows(person, codes: list[int], column: str) -> tuple[str, list]:
+    """SQL (and its parameters) true for an index row (its id in `column`) of the
+    searcher's own teams: one test against a set the database builds once per query from
+    the memberships and the tables' indexed team columns, never a query per row; false
+    for nobody."""
+    me = getattr(person, "pk", None)
+    parts = [
+        (index.BY_KIND[kind].code, sql)
+        for kind, sql in _OWN_SOURCES
+        if index.BY_KIND[kind].code in codes
+    ]
+    if me is None or not parts:
+        return "0 = 1", []
+    rows = " UNION ALL ".join(
+        f"SELECT {code} * {index.ID_SPAN} + x.id FROM ({sql.format(mine=_MY_TEAMS)}) x"
+        for code, sql in parts
+    )
+    return f"{column} IN ({rows})", [me] * sum(sql.count("{mine}") for _, sql in parts)
+
+
+def _matches(org_id: int, words: list[str], codes: list[int], limit: int, person=None):
+    """(kind code, object id) of the best `limit` rows, best first; among equal matches,
+    those of `person`'s own teams first (`_own_rows`).
 
     Ranked among the first CANDIDATES matches: all of them for anything but the first
     letters of a common word, where the rows taken are the first kinds (teams, then people,
     …), and the next letters typed narrow the matches to a fully ranked set."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
-        from django.db.models import F
+        from django.db.models import BooleanField, F
+        from django.db.models.expressions import RawSQL
         from django.db.models.functions import Length
 
         from accord.search.models import Document
@@ -157,26 +216,32 @@ def _matches(org_id: int, words: list[str], codes: list[int], limit: int):
             " & ".join(_term(w, "tsquery") for w in words), search_type="raw", config="simple"
         )
         candidates = Document.objects.filter(org_id=org_id, kind__in=codes, vector=query)
+        own, own_params = _own_rows(person, codes, "search_document.id")
         return [
             (pk // index.ID_SPAN, pk % index.ID_SPAN)
             for pk in Document.objects.filter(pk__in=candidates.values("pk")[:CANDIDATES])
-            .annotate(rank=SearchRank(F("vector"), query))
-            .order_by("-rank", Length("title"), _standing_of_kind(), "-id")
+            .annotate(
+                rank=SearchRank(F("vector"), query),
+                own=RawSQL(own, own_params, output_field=BooleanField()),
+            )
+            .order_by("-rank", Length("title"), F("own").desc(), _standing_of_kind(), "-id")
             .values_list("pk", flat=True)[:limit]
         ]
     # SQLite: a title match first, then one in the body; among them a title that starts
-    # with the first word, then the shorter title, then by kind, the newest first (this
-    # week's meeting before last year's). (FTS5's bm25 would need a pass over every row
-    # holding each word typed, seconds for a common word at 10,000 teams.)
+    # with the first word, then the shorter title, then the searcher's own teams' rows,
+    # then by kind, the newest first (this week's meeting before last year's). (FTS5's
+    # bm25 would need a pass over every row holding each word typed, seconds for a common
+    # word at 10,000 teams.)
     terms = " AND ".join(_term(w, "fts5") for w in words)
     marks = ", ".join("%s" for _ in codes)
+    own, own_params = _own_rows(person, codes, "rowid")
     found: list[int] = []
     for columns in ("title", "title body"):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT rowid FROM (SELECT rowid, title FROM {index.TABLE} "
                 f"WHERE {index.TABLE} MATCH %s AND org_id = %s AND kind IN ({marks}) "
-                "LIMIT %s) ORDER BY title NOT LIKE %s, length(title), "
+                f"LIMIT %s) ORDER BY title NOT LIKE %s, length(title), NOT ({own}), "
                 f"{_KIND_STANDING_SQL}, rowid DESC LIMIT %s",
                 [
                     f"{{{columns}}} : ({terms})",
@@ -184,6 +249,7 @@ def _matches(org_id: int, words: list[str], codes: list[int], limit: int):
                     *codes,
                     CANDIDATES,
                     words[0] + "%",  # a word holds letters and digits only
+                    *own_params,
                     limit + len(found),
                 ],
             )
@@ -207,7 +273,7 @@ def search(org, person, q: str, *, kind: str | None = None, limit: int = QUICK_L
         return []
     exact = _named_by_identity(org, q, kind, limit)
     rows = exact + [
-        r for r in _matches(org.id, words, _codes(person, kind), limit) if r not in exact
+        r for r in _matches(org.id, words, _codes(person, kind), limit, person) if r not in exact
     ]
     rows = rows[:limit]
     # The people found: those near the searcher who match too may take their places.
@@ -438,6 +504,7 @@ def team_work(org, person, q: str, hits: list[Hit]) -> TeamWork | None:
         Objective,
         ObjectiveStatus,
     )
+    from accord.alignment.queries import current_period
     from accord.org.models import Team
 
     typed = " ".join(q.split()).casefold()
@@ -450,9 +517,10 @@ def team_work(org, person, q: str, hits: list[Hit]) -> TeamWork | None:
     team = Team.objects.for_org(org).filter(pk=named.object_id).only("slug", "name").first()
     if team is None:
         return None
+    period = current_period(org)
     objectives = (
         Objective.objects.for_org(org)
-        .filter(team=team, period__is_current=True)
+        .filter(team=team, period=period)
         .exclude(status=ObjectiveStatus.DROPPED)
         .order_by("title", "id")
         .values_list("pk", flat=True)[:TEAM_WORK_SHOWN]
