@@ -1243,6 +1243,11 @@ def _finish(org, week, reader, snap, history: History, headline, out: _Sections)
             continue
         chosen, rest = picked[key]
         shown = [next(resolved) for _ in chosen]
+        if key == "coming_up" and reader.person is not None:
+            # The reader's own lines come first, then their teams': each line says which,
+            # for the renderings to put them under their own sub-headings (`render.groups`).
+            for original, it in zip(chosen, shown, strict=True):
+                it["group"] = "yours" if out.rank(original).weight < ROUTINE else "teams"
         for it in shown:
             if "href" in it:  # a line about a list (the scope's overdue action items)
                 it["url"] = it.pop("href")

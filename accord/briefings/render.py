@@ -49,6 +49,27 @@ def _parts(section: dict[str, Any], absolute: bool) -> list[tuple[str, str]]:
     return [(p["label"], _url(p.get("url"), absolute)) for p in section.get("more_parts") or ()]
 
 
+# The sub-headings of a section whose lines are in groups ("Coming up": the reader's own
+# meetings and what falls due to them, then their teams'), in the order they come.
+GROUP_TITLES = {"yours": "Yours", "teams": "Your teams'"}
+
+
+def groups(section: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A section's lines under their sub-headings: [(sub-heading, lines)], one ("", all of
+    them) when its lines are not in two groups or more (most sections; a team's briefing;
+    one stored before its lines said theirs). The text, Markdown and HTML alike."""
+    out: list[tuple[str, list[dict[str, Any]]]] = []
+    for it in section["items"]:
+        title = GROUP_TITLES.get(it.get("group", ""), "")
+        if out and out[-1][0] == title:
+            out[-1][1].append(it)
+        else:
+            out.append((title, [it]))
+    if len(out) < 2 or not all(title for title, _ in out):
+        return [("", list(section["items"]))]
+    return out
+
+
 def text(content: dict[str, Any], *, absolute: bool = True) -> str:
     lines = [content["title"], "", content["headline"]["text"]]
     if content.get("quiet"):
@@ -57,9 +78,12 @@ def text(content: dict[str, Any], *, absolute: bool = True) -> str:
         lines += ["", section["title"]]
         if section.get("empty") and not section["items"]:
             lines.append(section["empty"])
-        for it in section["items"]:
-            link = _url(it.get("url"), absolute)
-            lines.append(f"- {it['text']}" + (f" <{link}>" if link else ""))
+        for sub, items in groups(section):
+            if sub:
+                lines.append(f"{sub}:")
+            for it in items:
+                link = _url(it.get("url"), absolute)
+                lines.append(f"- {it['text']}" + (f" <{link}>" if link else ""))
         if section["more"] and section.get("more_parts"):
             kinds = [f"{what} <{url}>" if url else what for what, url in _parts(section, absolute)]
             lines.append(f"- and {section['more']} more: " + "; ".join(kinds))
@@ -82,10 +106,14 @@ def markdown(content: dict[str, Any], *, absolute: bool = True) -> str:
         lines += ["", f"## {section['title']}", ""]
         if section.get("empty") and not section["items"]:
             lines.append(_md_escape(section["empty"]))
-        for it in section["items"]:
-            link = _url(it.get("url"), absolute)
-            label = _md_escape(it["text"])
-            lines.append(f"- [{label}]({link})" if link else f"- {label}")
+        for sub, items in groups(section):
+            if sub:
+                lines += [""] if lines[-1] else []
+                lines += [f"### {_md_escape(sub)}", ""]
+            for it in items:
+                link = _url(it.get("url"), absolute)
+                label = _md_escape(it["text"])
+                lines.append(f"- [{label}]({link})" if link else f"- {label}")
         if section["more"] and section.get("more_parts"):
             kinds = [
                 f"[{_md_escape(what)}]({url})" if url else _md_escape(what)
@@ -106,6 +134,10 @@ def html(content: dict[str, Any], *, absolute: bool = True, heading: bool = Fals
         {
             **s,
             "items": [{**it, "url": _url(it.get("url"), absolute)} for it in s["items"]],
+            "groups": [
+                (sub, [{**it, "url": _url(it.get("url"), absolute)} for it in items])
+                for sub, items in groups(s)
+            ],
             "more_url": _url(_more(s, content)[0], absolute),
             "more_label": _more(s, content)[1],
             "more_parts": [{"label": w, "url": u} for w, u in _parts(s, absolute)],

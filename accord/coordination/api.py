@@ -425,9 +425,11 @@ class CycleOut(Schema):
 class CriticalPathOut(Schema):
     initiative: InitiativeRef
     length_days: int = Field(
-        description="The days of work along a path one after another: the sum of its "
-        "initiatives' durations (start to target date), not the calendar span it is "
-        "planned over (their own dates give that; they may overlap)."
+        description="What the plans of the initiatives along a path add up to: the sum "
+        "of their durations (start to target date), not the calendar span the path is "
+        "planned over (from its first start date to its last target date; the plans may "
+        "overlap, and when they add up to more than that span they would not fit one "
+        "after another)."
     )
     paths: list[list[InitiativeRef]] = Field(
         description="Each chain of the longest duration, from the initiative upstream: "

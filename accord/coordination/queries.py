@@ -1234,23 +1234,36 @@ def scope_teams(
 
 def chain_summary(path: list[dict[str, Any]], length_days: int) -> str:
     """What the map says of its critical path (`path`, from `_ref`, each initiative
-    depending on the next): how many initiatives, `length_days` as what it is, the days of
-    work along the chain one after another (the sum of their durations, which may
-    overlap in the calendar), and when the chain is planned to run, from its first start
-    date to its last target date (when it has them). "" without a path."""
+    depending on the next): how many initiatives, when the chain is planned to run (from
+    its first start date to its last target date, and how many days that is), and
+    `length_days` as what it is: what the initiatives' own plans add up to (the sum of
+    their durations, which may overlap in the calendar). When they add up to more than
+    the days the chain is planned over, it says so: one after another, they would not
+    fit. "" without a path."""
     if not path:
         return ""
-    days = f"{length_days:,} day{'' if length_days == 1 else 's'}"
+
+    def days(n: int) -> str:
+        return f"{n:,} day{'' if n == 1 else 's'}"
+
     starts = [i["start_date"] for i in path if i["start_date"]]
     ends = [i["target_date"] for i in path if i["target_date"]]
-    planned = f", planned {day_span(min(starts), max(ends))}" if starts and ends else ""
+    first, last = (min(starts), max(ends)) if starts and ends else (None, None)
     if len(path) == 1:
-        return f"critical path: one initiative, {days}{planned}"
-    return (
+        planned = f", planned {day_span(first, last)}" if first else ""
+        return f"critical path: one initiative, {days(length_days)}{planned}"
+    head = (
         "critical path, the longest chain of accepted dependencies: "
-        f"{len(path)} initiatives, {days} of work one after another{planned}; "
-        "each waits on the next"
+        f"{len(path)} initiatives, each waiting on the next"
     )
+    if first is None or last < first:
+        own = f"their own plans add up to {days(length_days)}" if length_days else "no dates"
+        return f"{head}; {own}"
+    span = (last - first).days
+    own = f"their own plans add up to {days(length_days)}"
+    if length_days > span:
+        own += ", so they overlap: one after another they would not fit"
+    return f"{head}, planned {day_span(first, last)} ({days(span)}; {own})"
 
 
 def _scope_label(
@@ -1524,8 +1537,8 @@ def map_elements(
         "nodes": nodes,
         "edges": edges,
         "critical_path": critical_path,
-        # The days of work along it one after another (the sum of its initiatives'
-        # durations), not the calendar span it is planned over: `chain_summary` says both.
+        # What its initiatives' own plans add up to (the sum of their durations), not the
+        # calendar span it is planned over: `chain_summary` says both.
         "critical_length_days": length_days,
         "critical_summary": chain_summary(critical_path, length_days),
         "cycles": cycles_count,

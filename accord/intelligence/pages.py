@@ -18,7 +18,7 @@ from django.db.models import F, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import dateformat
 
-from accord.core.counting import count_up_to
+from accord.core.counting import FIGURES_EXACT, count_up_to
 from accord.intelligence import queries
 from accord.intelligence.health import NOTHING_TO_JUDGE, WINDOW_WEEKS, why_unscored
 from accord.intelligence.models import (
@@ -542,6 +542,16 @@ def top(org: Organization, team_ids: Iterable[int] | None, limit: int = 5) -> li
 
 def new_since(org: Organization, team_ids, since: dt.datetime, limit: int = 10) -> list[Signal]:
     return _first(org, team_ids, _all(org, state="live", new_since=since), limit)
+
+
+def new_since_count(org: Organization, team_ids, since: dt.datetime) -> int | None:
+    """How many `new_since` has in all, as its full list (`signals(new_since=…)`) counts
+    them, up to FIGURES_EXACT (FIGURES_EXACT + 1 means more), in one query; None for a
+    large scope, whose lists are not counted."""
+    if large(team_ids):
+        return None
+    qs = Signal.objects.filter(org=org, first_seen__gt=since, state__in=OPEN_STATES)
+    return count_up_to(qs.filter(in_scope(org, team_ids)), FIGURES_EXACT)
 
 
 def resolved_since(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.alignment import queries as alignment_queries
-from accord.core.counting import figures
+from accord.core.counting import FIGURES_EXACT, figures, shown_count
 from accord.core.dates import RANGE_TEXT, in_range
 from accord.core.days import org_today
 from accord.core.errors import PermissionDenied, ServiceError
@@ -143,7 +143,8 @@ def _current_below(org, scope) -> int:
 def _as_of(request) -> tuple[dt.date | None, str]:
     """The day the page is pinned to (`?as_of=YYYY-MM-DD`), and why one given was left out
     ("" when none was, or it was understood): a day that is not a date, out of the
-    supported years or after today."""
+    supported years or after today in UTC: the figures' days are UTC days (the
+    organization's day, `org_today`), whatever the reader's own zone says the date is."""
     raw = request.GET.get("as_of", "").strip()
     if not raw:
         return None, ""
@@ -153,8 +154,12 @@ def _as_of(request) -> tuple[dt.date | None, str]:
         return None, f"“{raw[:40]}” is not a date (YYYY-MM-DD)"
     if not in_range(day):
         return None, f"{RANGE_TEXT}"
-    if day > queries.latest_day():  # as the API and `accord signals` refuse it
-        return None, f"{day.isoformat()} is after today; nothing is known of it yet"
+    today = org_today()
+    if day > today:
+        return None, (
+            f"{day.isoformat()} is after today in UTC ({today.isoformat()}); nothing is "
+            "known of it yet"
+        )
     return day, ""
 
 
@@ -174,7 +179,7 @@ def index(request):
     else:
         trend = pages.trend(org, scope, as_of=as_of)
     # "Since last week": after the end of the same weekday a week ago.
-    week_ago = as_moment((as_of or timezone.localdate()) - dt.timedelta(days=7))
+    week_ago = as_moment((as_of or org_today()) - dt.timedelta(days=7))
     held = pages.held(org, scope, as_of) if as_of is not None else None
     if held is not None:
         aside = (SignalState.OPEN, SignalState.ACKNOWLEDGED)  # as `pages.top` lists them
@@ -184,6 +189,13 @@ def index(request):
         top = pages.top(org, scope.team_ids)
         new = pages.new_since(org, scope.team_ids, week_ago)
         resolved = pages.resolved_since(org, scope.team_ids, week_ago)
+    # How many are new (the card shows the first ten): the count of the list it links to,
+    # not "10+"; None for a large scope, whose list is not counted. Counted whatever their
+    # number, so that the page's queries do not grow with it.
+    if held is not None:
+        new_total = len(held.new)
+    else:
+        new_total = pages.new_since_count(org, scope.team_ids, week_ago)
 
     list_teams = scope.team_ids
     filter_team = None
@@ -280,6 +292,8 @@ def index(request):
             "trend_summary": _trend_summary(trend),
             "top": top,
             "new": new,
+            "new_total": new_total,
+            "new_total_shown": shown_count(new_total, FIGURES_EXACT) if new_total else "",
             "resolved": resolved,
             "dismissed": dismissed[: pages.DISMISSED_SHOWN],
             "more_dismissed": len(dismissed) > pages.DISMISSED_SHOWN,
@@ -287,7 +301,8 @@ def index(request):
             "as_of": pages.signals_as_of(org),
             "pinned": as_of,
             "pinned_today": as_of is not None and as_of >= org_today(),
-            "today": timezone.localdate(),
+            # The last day the page can be pinned to: today in UTC, as its figures count.
+            "today_utc": org_today(),
             "pinned_error": as_of_error,
             # Carried by every link of the page that stays on it.
             "pin": f"&as_of={as_of.isoformat()}" if as_of else "",

@@ -108,6 +108,7 @@ def load(ctx: DemoContext) -> None:
                 None,
                 "weekly-sync",
                 team=team,
+                name="Weekly team sync",
                 timezone_name=zone,
                 start_date=sync_start,
                 owner=leads.get(team.pk),

@@ -69,15 +69,18 @@ def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
     page.on("console", lambda m: said.append(m.text) if m.type in ("warning", "error") else None)
     open_signed_in(page, demo.DEMO_LOGIN, "/o/northwind/coordination/map/")
     expect(page.locator("#map-summary")).to_contain_text("1 cycle")
-    # The critical path in words: its days of work one after another (the sum of its
-    # initiatives' durations) are not its dates, which it says too.
+    # The critical path in words: the dates it is planned over and their days, and what
+    # its initiatives' own plans add up to (the sum of their durations), which overlap.
     chain = queries.map_elements(org)["critical_path"]
     days = sum((i["target_date"] - i["start_date"]).days for i in chain)
-    planned = day_span(min(i["start_date"] for i in chain), max(i["target_date"] for i in chain))
+    first = min(i["start_date"] for i in chain)
+    last = max(i["target_date"] for i in chain)
+    assert days > (last - first).days
     expect(page.locator("#map-summary")).to_contain_text(
         f"critical path, the longest chain of accepted dependencies: {len(chain)} initiatives, "
-        f"{days} days of work one after another, planned {planned}; each waits on the next: "
-        "Loyalty 2.0 launch (Loyalty & Retention) → "
+        f"each waiting on the next, planned {day_span(first, last)} ({(last - first).days} "
+        f"days; their own plans add up to {days} days, so they overlap: one after another "
+        "they would not fit): Loyalty 2.0 launch (Loyalty & Retention) → "
     )
     marked = page.evaluate(
         "() => [window.accordMap.nodes('[?cycle]').length,"

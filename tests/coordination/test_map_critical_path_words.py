@@ -1,7 +1,8 @@
 """The map says what its critical path is in words a reader takes right: the longest chain
-of accepted dependencies, its initiatives, the days of work along it one after another (the
-sum of their durations, which may overlap in the calendar) and the dates it is planned
-over; never a bare "(80 days)" a reader takes for its length in the calendar."""
+of accepted dependencies, its initiatives, the dates it is planned over and how many days
+that is, and what their own plans add up to (the sum of their durations, which may overlap
+in the calendar: then it says they would not fit one after another); never a sum of
+durations a reader takes for its length in the calendar."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def _accepted(world):
 
 
 def test_the_map_says_the_days_of_work_and_the_dates_the_chain_is_planned_over(world):
-    # Overlapping: 1 Feb - 31 Mar (58 days) and 1 Mar - 30 Apr (60 days), so 118 days of
-    # work one after another, planned over 1 Feb - 30 Apr (88 days in the calendar).
+    # Overlapping: 1 Feb - 31 Mar (58 days) and 1 Mar - 30 Apr (60 days) add up to 118
+    # days, planned over 1 Feb - 30 Apr (88 days in the calendar).
     Initiative.objects.filter(pk=world.warehouse.pk).update(
         start_date=dt.date(2027, 2, 1), target_date=dt.date(2027, 3, 31)
     )
@@ -39,17 +40,28 @@ def test_the_map_says_the_days_of_work_and_the_dates_the_chain_is_planned_over(w
     assert [i["title"] for i in data["critical_path"]] == ["Spring launch", "New warehouse"]
     assert data["critical_length_days"] == 118
     assert data["critical_summary"] == (
-        "critical path, the longest chain of accepted dependencies: 2 initiatives, "
-        "118 days of work one after another, planned 1 Feb \u2013 30 Apr 2027; "
-        "each waits on the next"
+        "critical path, the longest chain of accepted dependencies: 2 initiatives, each "
+        "waiting on the next, planned 1 Feb \u2013 30 Apr 2027 (88 days; their own plans "
+        "add up to 118 days, so they overlap: one after another they would not fit)"
+    )
+
+
+def test_a_chain_that_fits_its_dates_says_so_without_a_warning():
+    ref = {"title": "Spring launch", "team": "Sales"}
+    first = {**ref, "start_date": dt.date(2027, 3, 1), "target_date": dt.date(2027, 4, 30)}
+    second = {**ref, "start_date": dt.date(2027, 1, 1), "target_date": dt.date(2027, 2, 20)}
+    assert queries.chain_summary([first, second], 110) == (
+        "critical path, the longest chain of accepted dependencies: 2 initiatives, each "
+        "waiting on the next, planned 1 Jan \u2013 30 Apr 2027 (119 days; their own plans "
+        "add up to 110 days)"
     )
 
 
 def test_a_chain_without_dates_says_no_plan_and_one_initiative_is_no_chain():
     ref = {"title": "Spring launch", "team": "Sales", "start_date": None, "target_date": None}
     assert queries.chain_summary([ref, {**ref, "title": "New warehouse"}], 0) == (
-        "critical path, the longest chain of accepted dependencies: 2 initiatives, "
-        "0 days of work one after another; each waits on the next"
+        "critical path, the longest chain of accepted dependencies: 2 initiatives, each "
+        "waiting on the next; no dates"
     )
     dated = {**ref, "start_date": dt.date(2027, 1, 6), "target_date": dt.date(2027, 3, 7)}
     assert queries.chain_summary([dated], 60) == (

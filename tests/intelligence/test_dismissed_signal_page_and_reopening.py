@@ -54,7 +54,7 @@ def test_a_dismissed_signal_says_it_costs_no_health_and_offers_only_reopen(dept)
     dimension = discover()[dept.signal.kind].dimension
     client = login(dept.hana)
     html = client.get(signal_path(dept.signal)).content.decode()
-    assert f"costs {dimension} health" in header(html)
+    assert f"lowers its teams' health score for {dimension}" in header(html)
     assert actions(html) == {"acknowledge", "snooze", "dismiss"}
 
     response = client.post(
@@ -62,7 +62,7 @@ def test_a_dismissed_signal_says_it_costs_no_health_and_offers_only_reopen(dept)
     )
     html = response.content.decode()
     assert "it no longer costs health while it holds" in html
-    assert f"costs no {dimension} health while dismissed" in header(html)
+    assert f"does not lower its teams' health score for {dimension} while dismissed" in header(html)
     assert actions(html) == {"reopen"}
 
 
@@ -70,7 +70,7 @@ def test_a_snoozed_signal_says_it_still_costs_health_and_offers_what_may_follow(
     dimension = discover()[dept.signal.kind].dimension
     services.snooze(dept.org, dept.hana, dept.signal, timezone.localdate() + dt.timedelta(days=3))
     html = login(dept.hana).get(signal_path(dept.signal)).content.decode()
-    assert f"still costs {dimension} health while snoozed" in header(html)
+    assert f"still lowers its teams' health score for {dimension} while snoozed" in header(html)
     assert actions(html) == {"acknowledge", "snooze", "dismiss", "reopen"}
 
 

@@ -382,7 +382,9 @@ def test_more_than_ten_new_signals_lead_to_all_of_them(acme):
     client = login(acme.admin)
     html = client.get(URL).content.decode()
     new = html[html.index('id="new-h"') : html.index('id="resolved-h"')]
-    assert "10+" in new and "new=week#signals" in new
+    # How many, as the list it links to says: not "10+".
+    assert '<span class="tag">12</span>' in new and "new=week#signals" in new
+    assert "All 12 signals new since last week" in new
     listed = client.get(URL, {"new": "week"}).content.decode()
     signals = listed[listed.index('id="signals"') :]
     assert "New since last week" in signals

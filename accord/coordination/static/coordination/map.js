@@ -86,7 +86,7 @@
       (scope.truncated ? " · the " + scope.limit + " due soonest" : "") + " · " +
       data.cycles + " cycle" + (data.cycles === 1 ? "" : "s") +
       (cycles.length ? " (" + cycles.join("; ") + (data.cycles > cycles.length ? "; …" : "") + ")" : "") +
-      // What the critical path is, in words (the days of work along it are not its dates).
+      // What the critical path is, in words (its dates, and what its plans add up to).
       (crit.length ? " · " + data.critical_summary + ": " + crit.join(" → ") : "");
   }
 

@@ -526,11 +526,20 @@
   // its own summary (the browser focuses it after this runs), nor when something has the
   // focus already. A field's autofocus (a password form's first field) gives way, whether
   // the browser applied it before this runs or not (after, it sees the focus taken).
+  // An address with a #fragment (a form without an action posts to the page's address,
+  // "#main" after the skip link) stops the browser's autofocus and may put the focus on the
+  // part it names: the summary takes it all the same, and is scrolled into view.
   function refusedFocus() {
     var active = document.activeElement;
     var idle = !active || active === document.body || active === document.documentElement;
+    var named = window.location.hash && fragmentTarget();
+    var summary = document.querySelector(".form-errors[autofocus], [role=alert][autofocus]");
+    if (named && active === named && active !== summary) idle = true;
     if (!idle && !active.hasAttribute("autofocus")) return;
-    if (document.querySelector(".form-errors[autofocus], [role=alert][autofocus]")) return;
+    if (summary) {
+      if (window.location.hash) { focusOn(summary); summary.scrollIntoView({ block: "nearest" }); }
+      return;
+    }
     var mark = document.querySelector("[data-error-summary], [data-field-error]");
     if (!mark) return;
     var target = mark;
@@ -541,6 +550,31 @@
     }
     if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) target.setAttribute("tabindex", "-1");
     target.focus();
+    if (window.location.hash) target.scrollIntoView({ block: "nearest" });
+  }
+
+  // A refused form whose address has a #fragment: the browser may move the focus to the
+  // part the fragment names once the page has loaded, after refusedFocus ran. Then again.
+  function refusedFocusAfterLoad() {
+    if (!window.location.hash) return;
+    if (!document.querySelector("[data-error-summary], [data-field-error], .form-errors[autofocus], [role=alert][autofocus]")) return;
+    window.addEventListener("load", function () { window.setTimeout(refusedFocus, 0); }, { once: true });
+  }
+
+  // "Skip to content" moves the keyboard to the page's main part without putting #main in
+  // the address (its href is the fallback without this script): a form without an action
+  // posts to the page's address, and a #main there would take the focus from the error
+  // summary of the page that comes back.
+  function skipLink() {
+    document.addEventListener("click", function (e) {
+      var link = e.target.closest && e.target.closest("a.skip[href^='#']");
+      if (!link || e.defaultPrevented || e.button || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      var main = document.getElementById(link.getAttribute("href").slice(1));
+      if (!main) return;
+      e.preventDefault();
+      focusOn(main);
+      main.scrollIntoView({ block: "start" });
+    });
   }
 
   // After a change the page comes back with what it says about it (base.html's .messages,
@@ -653,7 +687,7 @@
 
   function start() {
     ownAddress(); servedForms(); applyStyles(document); showCopyButtons(document); menus();
-    currentInView(); topbarHeight(); refusedFocus(); sayMessages();
+    currentInView(); topbarHeight(); skipLink(); refusedFocus(); refusedFocusAfterLoad(); sayMessages();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
