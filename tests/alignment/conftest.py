@@ -64,8 +64,10 @@ def _find_plan(cast) -> Plan:
 def plan(cast) -> Plan:
     """Built through the services once per test process and replayed after, as the cast is
     (tests/replay.py): in some 110 tests."""
+    # Keyed by the cast's organization too: the plan's rows name it, and a run that goes on
+    # past midnight builds (or replays) a new day's cast, whose rows may have other ids.
     return replay.once(
-        ("alignment-plan", timezone.localdate()),
+        ("alignment-plan", cast.org.pk, timezone.localdate()),
         lambda: _build_plan(cast),
         lambda: _find_plan(cast),
         as_of_now=True,

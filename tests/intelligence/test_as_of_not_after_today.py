@@ -7,6 +7,7 @@ that day's ("110 signals as of 2030-01-01")."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -15,38 +16,44 @@ from accord import cli
 from accord.intelligence import evaluate
 from tests.conftest import api_client, at
 
-# The last minute of the day the test runs (the cast is made as if now, before it), held
-# still while it runs.
-NOW = timezone.now().astimezone(dt.UTC).replace(hour=23, minute=59, second=0, microsecond=0)
-TODAY, TOMORROW = NOW.date().isoformat(), (NOW.date() + dt.timedelta(days=1)).isoformat()
-
 
 @pytest.fixture
 def evaluated(cast):
-    with at(NOW):
+    """The cast evaluated at the last minute of the day it was made (after it, however near
+    midnight the test runs), held still while the test runs: `.now`, `.today`, `.tomorrow`."""
+    now = timezone.now().astimezone(dt.UTC).replace(hour=23, minute=59, second=0, microsecond=0)
+    with at(now):
         evaluate.evaluate(cast.org)
-    return cast
+    day = now.date()
+    return SimpleNamespace(
+        cast=cast,
+        now=now,
+        today=day.isoformat(),
+        tomorrow=(day + dt.timedelta(days=1)).isoformat(),
+    )
 
 
 @pytest.mark.parametrize("command", ["signals", "health"])
 def test_the_command_refuses_a_day_after_today_with_exit_status_2(evaluated, command, capsys):
-    with at(NOW), pytest.raises(SystemExit) as refused:
-        cli.main([command, "--org", "acme", "--as-of", TOMORROW])
+    now, today, tomorrow = evaluated.now, evaluated.today, evaluated.tomorrow
+    with at(now), pytest.raises(SystemExit) as refused:
+        cli.main([command, "--org", "acme", "--as-of", tomorrow])
     assert refused.value.code == 2
     said = capsys.readouterr()
     assert said.out == ""
     assert said.err == (
-        f"CommandError: --as-of ({TOMORROW}) is after today ({TODAY}): nothing is known of it "
+        f"CommandError: --as-of ({tomorrow}) is after today ({today}): nothing is known of it "
         "yet. Give today or an earlier day, or leave it out for the latest figures.\n"
     )
 
 
 @pytest.mark.parametrize("command", ["signals", "health"])
 def test_the_command_reads_today(evaluated, command, capsys):
-    with at(NOW):
-        assert cli.main([command, "--org", "acme", "--as-of", TODAY]) == 0
+    now, today = evaluated.now, evaluated.today
+    with at(now):
+        assert cli.main([command, "--org", "acme", "--as-of", today]) == 0
     out = capsys.readouterr().out
-    assert f"as of {TODAY}" in out if command == "signals" else f"health on {TODAY}" in out
+    assert f"as of {today}" in out if command == "signals" else f"health on {today}" in out
 
 
 @pytest.mark.parametrize(
@@ -58,14 +65,15 @@ def test_the_command_reads_today(evaluated, command, capsys):
     ],
 )
 def test_the_api_refuses_a_day_after_today_naming_it(evaluated, path, name):
-    client = api_client(evaluated.admin)
-    team = evaluated.root.pk
-    with at(NOW):
-        refused = client.get(path.format(team=team, day=TOMORROW))
-        read = client.get(path.format(team=team, day=TODAY))
+    now, today, tomorrow = evaluated.now, evaluated.today, evaluated.tomorrow
+    client = api_client(evaluated.cast.admin)
+    team = evaluated.cast.root.pk
+    with at(now):
+        refused = client.get(path.format(team=team, day=tomorrow))
+        read = client.get(path.format(team=team, day=today))
     assert refused.status_code == 422
     error = refused.json()["error"]
     assert error["code"] == "future_date"
     assert error["fields"] == {name: ["Enter today or an earlier day."]}
-    assert error["message"].startswith(f"{name} ({TOMORROW}) is after today ({TODAY})")
+    assert error["message"].startswith(f"{name} ({tomorrow}) is after today ({today})")
     assert read.status_code == 200
