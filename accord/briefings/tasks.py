@@ -73,13 +73,20 @@ def request_build(
     now: float | None = None,
 ) -> bool:
     """Queue the build of a reader's briefing of `week` unless one is queued already for
-    them and that week (by this or any other process) in this window. True if queued."""
+    them and that week (by this or any other process) in this window, or one queued in an
+    earlier window is still waiting for the worker or running. True if queued."""
     if (person_id is None) == (team_id is None):
         raise ValueError("A briefing is for a person or for a team.")
     now = time.time() if now is None else now
     slot = int(now // BUILD_WINDOW_SECONDS) * BUILD_WINDOW_SECONDS
+    job = build_job(org_id, week, person_id, team_id)
+    if scheduler.last_run_status(job, build_briefing) in (
+        TaskResultStatus.READY,
+        TaskResultStatus.RUNNING,
+    ):
+        return False
     return scheduler.claim(
-        build_job(org_id, week, person_id, team_id),
+        job,
         slot,
         lambda: build_briefing.enqueue(org_id, week, tz, person_id=person_id, team_id=team_id),
     )
