@@ -43,6 +43,7 @@ class TimezoneField(forms.ChoiceField):
     selected beside that error (never silently replaced by the list's first zone)."""
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Time zone")
         super().__init__(choices=timezone_choices, **kwargs)
 
     def get_bound_field(self, form, field_name):

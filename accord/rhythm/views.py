@@ -2084,6 +2084,42 @@ def _notice_groups(kinds, muted: set[str]) -> list[NoticeGroup]:
     return [g for g in groups.values() if g.kinds]
 
 
+def _muted_kinds_posted(post, kinds, muted_before) -> list[str]:
+    """The kinds of notice muted after the settings form is saved. A ticked box is a kind
+    the person is notified of: the kinds the form showed (`kinds_shown`) and left unticked
+    are muted; a group's "All on" / "All off" turns every kind of it on or off, the others
+    as ticked. A kind the form did not show (added since it was opened, or not offered to
+    this person) keeps its mute as it was."""
+    offered = {k.kind for k in kinds}
+    shown = set(post.getlist("kinds_shown")) & offered
+    on = set(post.getlist("notified_kinds")) & offered
+    for group in _notice_groups(kinds, set()):
+        members = {k.kind for k, _ in group.kinds}
+        if post.get("all_on") == group.key:
+            shown, on = shown | members, on | members
+        elif post.get("all_off") == group.key:
+            shown, on = shown | members, on - members
+    known = {k.kind for k in delivery.kinds()}
+    kept = {k for k in muted_before if k in known and k not in shown}
+    return sorted(kept | (shown - on))
+
+
+def _muted_cadences_posted(post, mine, me) -> list:
+    """The cadences whose reminders are muted after the settings form is saved. A ticked
+    box is a cadence reminded of: the ones the form showed (`cadences_shown`) and left
+    unticked are muted; one it did not show (joined since it was opened) keeps its mute."""
+    shown = set(post.getlist("cadences_shown"))
+    reminded = set(post.getlist("reminded"))
+    mutes = CadenceMute.objects.for_org(me.org).filter(person=me)
+    before = set(mutes.values_list("cadence_id", flat=True))
+    return [
+        c
+        for c in mine
+        if (str(c.pk) in shown and str(c.pk) not in reminded)
+        or (str(c.pk) not in shown and c.pk in before)
+    ]
+
+
 @org_view
 @own_settings
 def my_settings(request):
@@ -2103,15 +2139,8 @@ def my_settings(request):
         what = request.POST.get("what")
         try:
             if what == "channels":
-                chosen = set(request.POST.getlist("muted_kinds"))
-                # A group's "All on" / "All off": every kind of it unmuted or muted, the
-                # others as ticked.
-                for group in _notice_groups(kinds, set()):
-                    if request.POST.get("all_on") == group.key:
-                        chosen -= {k.kind for k, _ in group.kinds}
-                    elif request.POST.get("all_off") == group.key:
-                        chosen |= {k.kind for k, _ in group.kinds}
-                muted = [c for c in mine if str(c.pk) in request.POST.getlist("muted")]
+                muted_kinds = _muted_kinds_posted(request.POST, kinds, prefs.muted_kinds)
+                muted = _muted_cadences_posted(request.POST, mine, me)
                 with transaction.atomic():
                     delivery.set_preferences(
                         org,
@@ -2119,7 +2148,7 @@ def my_settings(request):
                         me,
                         email=bool(request.POST.get("email")),
                         chat=bool(request.POST.get("chat")),
-                        muted_kinds=[k.kind for k in kinds if k.kind in chosen],
+                        muted_kinds=muted_kinds,
                         agenda_emails=request.POST.get("agenda_emails") or None,
                     )
                     services.set_muted_cadences(org, me, me, muted)

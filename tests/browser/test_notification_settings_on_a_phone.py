@@ -1,8 +1,8 @@
-"""The notification settings on a phone (390 px): the kinds of notice to mute come in
-groups that open (the critical signals by the dimension of health their detector weighs),
-each saying how many of its kinds are on; nothing scrolls sideways; a box ticked in an
-opened group is saved as before, and a group's "All off" / "All on" saves the whole group.
-In Debian's Chromium."""
+"""The notification settings on a phone (390 px): the kinds of notice come in groups that
+open (the critical signals by the dimension of health their detector weighs), each saying
+how many of its kinds are on; a ticked box is a kind notified of, and the count follows the
+boxes before saving; nothing scrolls sideways; a box unticked in an opened group is saved
+as a mute, and a group's "All off" / "All on" saves the whole group. In Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -46,7 +46,11 @@ def test_the_kinds_of_notice_in_groups_on_a_phone(page, shot, cast):
     shot(page, "closed")
 
     summary.click()
-    page.get_by_label(BLOCKED).check()
+    expect(page.get_by_label(BLOCKED)).to_be_checked()  # ticked: notified of
+    page.get_by_label(BLOCKED).uncheck()
+    # The count follows the boxes before anything is saved.
+    expect(summary).to_have_text(f"Critical signals: dependencies — {n - 1} of {n} on")
+    assert _muted(cast) == set()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "opened")
     page.get_by_role("button", name="Save notifications").click()
@@ -54,7 +58,7 @@ def test_the_kinds_of_notice_in_groups_on_a_phone(page, shot, cast):
     assert _muted(cast) == {"signal.dependencies.blocked"}
     expect(summary).to_have_text(f"Critical signals: dependencies — {n - 1} of {n} on")
     summary.click()
-    expect(page.get_by_label(BLOCKED)).to_be_checked()
+    expect(page.get_by_label(BLOCKED)).not_to_be_checked()
 
     # A group's "All off", then "All on": the whole group saved, the others kept.
     rhythm = page.locator("details#group-signals-rhythm")
@@ -67,10 +71,18 @@ def test_the_kinds_of_notice_in_groups_on_a_phone(page, shot, cast):
     r = len(rhythm_kinds)
     expect(rhythm.locator("summary")).to_have_text(f"Critical signals: rhythm — 0 of {r} on")
     expect(rhythm).to_have_attribute("open", "")  # back at the group changed, open
+    boxes = rhythm.locator("input[type=checkbox]")
+    assert boxes.count() == r
+    assert boxes.evaluate_all("bs => bs.filter(b => b.checked).length") == 0
     shot(page, "group-off")
     rhythm.get_by_role("button", name="All on: Critical signals: rhythm").click()
     expect(rhythm.locator("summary")).to_have_text(f"Critical signals: rhythm — {r} of {r} on")
     assert _muted(cast) == {"signal.dependencies.blocked"}
+    # Ticking a box back counts it at once, before saving.
+    rhythm.get_by_label("A new critical signal: meetings of a cadence not held").uncheck()
+    expect(rhythm.locator("summary")).to_have_text(f"Critical signals: rhythm — {r - 1} of {r} on")
+    rhythm.get_by_label("A new critical signal: meetings of a cadence not held").check()
+    expect(rhythm.locator("summary")).to_have_text(f"Critical signals: rhythm — {r} of {r} on")
 
 
 def test_a_wide_screen_opens_the_groups(page, cast):

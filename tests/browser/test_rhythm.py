@@ -156,14 +156,18 @@ def test_a_member_mutes_a_kind_of_notice_and_a_cadence(page, shot, cast, rhythm)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Notifications, time off and calendar"
     )
-    page.get_by_label("A decision you are informed of is reversed").check()
-    page.get_by_label("Weekly team check-in · Platform").check()
+    # A ticked kind is one notified of: unticked, it is muted.
+    expect(page.get_by_label("A decision you are informed of is reversed")).to_be_checked()
+    page.get_by_label("A decision you are informed of is reversed").uncheck()
+    expect(page.get_by_label("Weekly team check-in · Platform")).to_be_checked()
+    page.get_by_label("Weekly team check-in · Platform").uncheck()
     page.get_by_label("Team chat").uncheck()
     shot(page, "choices")
     page.get_by_role("button", name="Save notifications").click()
     expect(page.get_by_text("Notification settings saved.")).to_be_visible()
-    expect(page.get_by_label("A decision you are informed of is reversed")).to_be_checked()
-    expect(page.get_by_label("A decision you are informed of is decided")).not_to_be_checked()
+    expect(page.get_by_label("A decision you are informed of is reversed")).not_to_be_checked()
+    expect(page.get_by_label("A decision you are informed of is decided")).to_be_checked()
+    expect(page.get_by_label("Weekly team check-in · Platform")).not_to_be_checked()
     shot(page, "saved")
     prefs = DeliveryPreferences.objects.get(person=cast.member)
     assert prefs.muted_kinds == ["decision_reversed"] and prefs.email and not prefs.chat

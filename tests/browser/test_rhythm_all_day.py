@@ -36,7 +36,7 @@ def test_all_day_hides_the_time_and_sets_up_a_release_day(page, shot, cast):
     page.get_by_label("Scope").select_option("org")
     page.get_by_label("Repeats").select_option("custom")
     page.get_by_label("Advanced: rule").fill("FREQ=WEEKLY;INTERVAL=6")
-    page.get_by_label("Timezone").select_option("Europe/Berlin")
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
     page.get_by_label("Starts on").fill("2026-11-03")
     shot(page, "form")
     page.get_by_role("button", name="Set up cadence").click()

@@ -29,7 +29,7 @@ def test_once_sets_up_a_single_meeting_on_its_start_date(page, shot, cast):
     page.get_by_label("Name").fill("Login outage review")
     page.get_by_label("Scope").select_option("org")
     page.get_by_label("Time", exact=True).fill("14:00")
-    page.get_by_label("Timezone").select_option("Europe/Berlin")
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
     page.get_by_label("Starts on").fill(held.isoformat())
     page.get_by_label("Agenda sections").fill("What happened | none | 10\nIssues | issues | 20")
     shot(page, "form")

@@ -145,7 +145,7 @@ def test_minutes_are_a_kind_of_notice_each_person_can_turn_off(cast, running, sm
     delivery.deliver()
     assert minutes_mails(smtp) == {}
     page = login(cast.member).get("/o/acme/rhythm/settings/").content.decode()
-    assert 'value="minutes" checked' in page
+    assert 'name="notified_kinds" value="minutes">' in page  # unticked: not notified
     assert "A meeting&#x27;s minutes, when it is finished" in page
 
 

@@ -30,5 +30,5 @@ def test_who_muted_the_cadence_gets_no_minutes_of_its_meetings(cast, running, sm
 
 def test_the_settings_page_says_what_muting_a_cadence_stops(cast, running):  # noqa: F811
     page = login(cast.member).get("/o/acme/rhythm/settings/").content.decode()
-    fieldset = page.split("Mute a cadence's reminders</legend>", 1)[1].split("</fieldset>")[0]
+    fieldset = page.split("Remind me of these cadences</legend>", 1)[1].split("</fieldset>")[0]
     assert "No reminders to check in, agendas or minutes of a muted cadence." in fieldset

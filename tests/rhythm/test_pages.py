@@ -156,7 +156,7 @@ def test_a_cadence_is_set_up_from_the_form(cast):
 
 def test_settings_offer_only_the_notices_the_person_receives(cast):
     """Only admins are told a webhook was paused; nobody else is offered its mute."""
-    offered = 'name="muted_kinds" value="webhook_paused"'
+    offered = 'name="notified_kinds" value="webhook_paused"'
     assert offered not in login(cast.member).get("/o/acme/rhythm/settings/").content.decode()
     assert offered in login(cast.admin).get("/o/acme/rhythm/settings/").content.decode()
 
@@ -165,24 +165,40 @@ def test_settings_mute_and_time_off(cast, rhythm):
     client = login(cast.member)
     page = client.get("/o/acme/rhythm/settings/").content.decode()
     assert "<h1>Notifications, time off and calendar</h1>" in page
-    assert 'name="muted_kinds" value="decision_decided"' in page
+    assert 'name="notified_kinds" value="decision_decided" checked' in page
+    shown = re.findall(r'name="kinds_shown" value="([^"]+)"', page)
+    assert "decision_decided" in shown
+    # A ticked box is a kind notified of: the one left unticked is muted.
     client.post(
         "/o/acme/rhythm/settings/",
         {
             "what": "channels",
             "email": "1",
-            "muted": [rhythm.checkin.pk],
-            "muted_kinds": ["decision_decided", "not-a-kind"],
+            "cadences_shown": [rhythm.checkin.pk],  # ticked: reminded; unticked: muted
+            "kinds_shown": shown,
+            "notified_kinds": [k for k in shown if k != "decision_decided"] + ["not-a-kind"],
         },
     )
     prefs = cast.member.delivery_prefs
     assert prefs.email and not prefs.chat and prefs.muted_kinds == ["decision_decided"]
     assert [m.cadence for m in cast.member.cadence_mutes.all()] == [rhythm.checkin]
     page = client.get("/o/acme/rhythm/settings/").content.decode()
-    assert 'value="decision_decided" checked' in page
-    assert f'value="{rhythm.checkin.pk}" checked' in page
-    # Unmuting everything keeps nothing muted.
-    client.post("/o/acme/rhythm/settings/", {"what": "channels", "email": "1", "chat": "1"})
+    assert 'name="notified_kinds" value="decision_decided">' in page
+    assert 'name="notified_kinds" value="decision_reversed" checked' in page
+    assert f'name="reminded" value="{rhythm.checkin.pk}">' in page  # unticked
+    # Every box ticked again keeps nothing muted.
+    client.post(
+        "/o/acme/rhythm/settings/",
+        {
+            "what": "channels",
+            "email": "1",
+            "chat": "1",
+            "kinds_shown": shown,
+            "notified_kinds": shown,
+            "cadences_shown": [rhythm.checkin.pk],
+            "reminded": [rhythm.checkin.pk],
+        },
+    )
     prefs.refresh_from_db()
     assert prefs.muted_kinds == [] and prefs.chat and not cast.member.cadence_mutes.exists()
     today = dt.date.today()
