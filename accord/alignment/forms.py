@@ -96,8 +96,8 @@ class CarryOverForm(forms.Form):
 
 class PeriodCloseForm(forms.Form):
     """The confirmation of closing a period: before its end it asks for `early`, ticked
-    (closing stops judging its open objectives); `then_current` makes another open period
-    current as part of closing (empty: the current period falls as it does)."""
+    (closing stops judging its open objectives); `then_current` marks another open period
+    current as part of closing (empty: the dates decide, `queries.current_period`)."""
 
     early = forms.BooleanField(required=False)
     then_current = forms.ModelChoiceField(
@@ -115,8 +115,9 @@ class PeriodCloseForm(forms.Form):
             .filter(end__gte=org_today())
             .order_by("start", "end", "pk")
         )
-        after = closing["becomes_current"]
-        field.empty_label = f"— {after.name}, as it falls —" if after else "— none —"
+        field.empty_label = "Let the dates decide"  # the page names the period they give
+        field.label_from_instance = lambda p: f"Mark {p.name} current"
+        field.widget.attrs["class"] = "fits"  # no wider than a phone's page
         n = closing["counts"]["open"]
         noun = labels["objective" if n == 1 else "objective_plural"].lower()
         self.fields["early"].label = (
@@ -220,6 +221,13 @@ class ObjectiveForm(forms.Form):
             self.fields["parent"].widget.search_params = {"period": period.pk}
         self.fields["parent"].queryset = parents
         self.fields["parent"].label_from_instance = _objective_label
+        # A contribution cascaded to a team is owned by the team's lead unless someone else
+        # is chosen: filled in on saving (`clean`), for whichever team is chosen then.
+        cascaded = self.data.get("parent") if self.is_bound else self.initial.get("parent")
+        self.cascaded = bool(cascaded)
+        self.owner_is_lead = None  # the lead made owner on saving, said by the page
+        if self.cascaded:
+            self.fields["owner"].help_text = LEAD_OWNS
         # Choosing another period shows "Contributes to" again for it: htmx asks this page
         # for that period (keeping the parent chosen where it still fits) and swaps in just
         # that field, the rest of the form as typed. Without script the server refuses a
@@ -242,6 +250,8 @@ class ObjectiveForm(forms.Form):
         can change; the rest is shown as it is."""
         for name in ("title", "description", "period", "level", "team", "owner"):
             self.fields[name].disabled = True
+        if self.initial.get("level") == ObjectiveLevel.ORG:
+            del self.fields["team"]  # an organization objective belongs to no team
         status = self.fields["status"]
         held = self.initial.get("status")
         status.choices = [
@@ -278,7 +288,13 @@ class ObjectiveForm(forms.Form):
                 data.get("team"),
             )
             refuse_twin(self, data, "title", twin, _twin_said(services.twin_objective_said))
+        if getattr(self, "cascaded", False) and data.get("parent") and not data.get("owner"):
+            team = data.get("team") if data.get("level") == ObjectiveLevel.TEAM else None
+            data["owner"] = self.owner_is_lead = services.lead_to_own(team and team.pk)
         return data
+
+
+LEAD_OWNS = "Left empty: the team's lead owns it."
 
 
 def _twin_said(said):
@@ -669,6 +685,10 @@ class InitiativeFilterForm(forms.Form):
         self.fields["team"].queryset = Team.objects.for_org(org).order_by("name", "id")
         self.fields["owner"].queryset = Person.objects.for_org(org).order_by("name")
         self.fields["period"].queryset = Period.objects.for_org(org).order_by("-start", "id")
+        current = queries.current_period(org)  # named as every period chooser names it
+        self.fields["period"].label_from_instance = lambda p: queries.period_choice_label(
+            p, p == current
+        )
         self.fields["objective"].queryset = (
             Objective.objects.for_org(org).select_related("period", "team").order_by("title", "id")
         )

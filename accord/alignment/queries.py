@@ -129,6 +129,23 @@ def current_period(
     return found or periods.order_by("-start").first()
 
 
+def period_choice_label(period: Period, current: bool) -> str:
+    """How a period chooser names a period: its name, "(current)" for the current one
+    (`current_period`), "(closed)" for a closed one. One naming for every chooser: the
+    tree's, the scorecard's, a team page's and the initiatives' filter."""
+    tags = " (current)" if current else ""
+    return f"{period.name}{tags}{' (closed)' if period.is_closed else ''}"
+
+
+def orphaned_meaning(labels: dict) -> str:
+    """What "orphaned" means, in one sentence said by the tag and the counts alike."""
+    return (
+        f"No proposed or active {labels['initiative'].lower()} serves it (directly, through "
+        f"a {labels['key_result'].lower()}, or through a contributing "
+        f"{labels['objective'].lower()})"
+    )
+
+
 def periods_begun(
     org: Organization, *, today: dt.date | None = None, limit: int = 12
 ) -> list[Period]:

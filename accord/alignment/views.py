@@ -544,7 +544,15 @@ def period_close(request, period_id: int):
     return render(
         request,
         "alignment/period_close.html",
-        _ctx(request, form=form, period=period, **closing),
+        _ctx(
+            request,
+            form=form,
+            period=period,
+            # Carry over (on the Periods page, once closed) only where there is a later
+            # open period to carry into.
+            carry_later=CarryOverForm(org=org, period=period).fields["to_period"].queryset.exists(),
+            **closing,
+        ),
         status=422 if form.is_bound else 200,  # refused: asked again
     )
 
@@ -606,16 +614,17 @@ def objective_new(request):
         if parent and not (initial["period"] and parent.period.encloses(initial["period"])):
             initial["period"] = period or parent.period  # a contribution fits in its parent
     team_slug = slug_or_none(request.GET.get("team"))
+    parent = initial.get("parent")
     if request.GET.get("level") == ObjectiveLevel.ORG:
         initial["level"] = ObjectiveLevel.ORG  # an organization objective has no team
     elif team_slug:
         initial["team"] = Team.objects.for_org(org).filter(slug=team_slug).first()
-    else:
+    elif parent is None or parent.team_id is None:
         initial["team"] = _only_team(request.person)
-    if parent_id and initial.get("team") is not None:
-        # A contribution cascaded to a team starts owned by the team's lead (changeable
-        # here; the service gives no owner by itself).
-        initial["owner"] = services.lead_to_own(initial["team"].pk)
+    # A contribution to a team's objective is cascaded to another team, most often one
+    # below it, which the form cannot guess: no team is chosen (the person's own is often
+    # the parent's team, or above it). Its owner is left empty: the form makes the chosen
+    # team's lead its owner on saving (`ObjectiveForm.clean`).
     form = ObjectiveForm(request.POST or None, org=org, initial=initial, person=request.person)
     if request.method == "POST" and request.GET.get("validate"):
         return _validation(form)
@@ -633,7 +642,13 @@ def objective_new(request):
         except ServiceError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, f"{objective.title} created. Now add its key results.")
+            lead = form.owner_is_lead
+            owned = (
+                f" {lead.name}, {objective.team.name}'s lead, owns it."
+                if lead is not None and objective.team_id
+                else ""
+            )
+            messages.success(request, f"{objective.title} created.{owned} Now add its key results.")
             return redirect(_url("objective", request, objective_id=objective.pk))
     return render(
         request,
@@ -696,7 +711,11 @@ def objective_edit(request, objective_id: int):
         except ServiceError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, "Saved.")
+            changed = any(initial.get(f) != v for f, v in form.cleaned_data.items())
+            if changed:
+                messages.success(request, "Saved.")
+            else:
+                messages.info(request, "Nothing to save: it is as it was.")
             return redirect(_url("objective", request, objective_id=objective.pk))
     return render(
         request,

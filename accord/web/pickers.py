@@ -732,6 +732,9 @@ class _Picker:
             # A refused field (Django's BoundField marks it so): said as invalid, as a
             # plain select would be.
             "invalid": final.get("aria-invalid") == "true",
+            # A disabled field (`Field.disabled`: shown, not to change) is a disabled box,
+            # as a plain select would be; what it holds is not posted, nor searched for.
+            "disabled": bool(final.get("disabled")),
             "typed": typed,
             "text_name": f"{name}{TEXT_SUFFIX}" if self.post_text else "",
             "not_chosen": not_chosen_message(self.kind),

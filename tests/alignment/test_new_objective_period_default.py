@@ -65,10 +65,11 @@ def test_orphaned_says_what_it_means_where_it_is_shown(cast):
     )
     client = login(cast.leader)
     meaning = (
-        "no proposed or active initiative serves it, its key results or what contributes to it yet"
+        "No proposed or active initiative serves it (directly, through a key result, or "
+        "through a contributing objective)"
     )
     for url in (f"/o/acme/alignment/?period={period.pk}", "/o/acme/alignment/teams/platform/"):
         page = html.unescape(client.get(url).content.decode())
         tag = page.split('class="tag tag--bad"')[1].split("</span></span>")[0]
-        assert f'title="{meaning.capitalize()}"' in tag, url
+        assert f'title="{meaning}"' in tag, url
         assert f'orphaned<span class="visually-hidden">: {meaning}' in tag, url

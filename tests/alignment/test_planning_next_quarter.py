@@ -151,7 +151,7 @@ def test_closing_can_make_another_period_current(cast):
     )
     client = login(cast.leader)
     page = client.get(_close_url(now)).content.decode()
-    assert f'<option value="{later.pk}">Next quarter</option>' in page
+    assert f'<option value="{later.pk}">Mark Next quarter current</option>' in page
     r = client.post(_close_url(now), {"early": "on", "then_current": later.pk}, follow=True)
     assert (
         "Now is closed; its key-result values are frozen. Next quarter is the current period."
@@ -190,7 +190,7 @@ def test_proposed_work_serves_an_objective_on_the_pages_as_in_insights(cast):
     page = html.unescape(
         login(cast.leader).get(f"/o/acme/alignment/?period={nxt.pk}").content.decode()
     )
-    assert "no proposed or active initiative serves it" in page
+    assert "No proposed or active initiative serves it" in page
     assert page.count('class="tag tag--bad" title="No proposed or active') == 1
     assert list(queries.orphaned_objectives(org, nxt)) == [alone]
 
@@ -299,21 +299,23 @@ def test_an_organization_objective_has_no_team(cast, plan):
     assert (form["level"].value(), form["team"].value()) == ("org", None)
 
 
-def test_a_cascaded_objective_starts_owned_by_its_teams_lead(cast, plan):
+def test_a_cascaded_objective_left_without_owner_is_owned_by_its_teams_lead(cast, plan):
     lead = make_person(cast.org, "Lena Lead", "member")
     org_services.add_membership(cast.org, None, person=lead, team=cast.platform, role="lead")
     client = login(cast.leader)
     url = f"/o/acme/alignment/objectives/new/?parent={plan.company.pk}&team=platform"
     form = client.get(url).context["form"]
-    assert form["owner"].value() == lead.pk
+    assert form["owner"].value() is None
+    assert form.fields["owner"].help_text == "Left empty: the team's lead owns it."
+    post = {"title": "Child of", "period": plan.q1.pk, "level": "team",
+            "team": cast.platform.pk, "owner": "", "status": "active",
+            "parent": plan.company.pk, "weight": 1}  # fmt: skip
+    assert client.post(url, post).status_code == 302
+    assert Objective.objects.get(title="Child of").owner == lead
     # Changeable: another owner chosen is saved.
-    r = client.post(
-        url,
-        {"title": "Child of", "period": plan.q1.pk, "level": "team", "team": cast.platform.pk,
-         "owner": cast.member.pk, "status": "active", "parent": plan.company.pk, "weight": 1},
-    )  # fmt: skip
+    r = client.post(url, {**post, "title": "Child too", "owner": cast.member.pk})
     assert r.status_code == 302
-    assert Objective.objects.get(title="Child of").owner == cast.member
+    assert Objective.objects.get(title="Child too").owner == cast.member
     # Not given by the service on its own.
     made = s.create_objective(
         cast.org, None, title="Child", period=plan.q1, team=cast.platform, parents=[plan.company]

@@ -12,7 +12,8 @@ from tests.conftest import login
 
 
 def _row(html: str, name: str) -> str:
-    return re.sub(r"\s+", " ", next(r for r in html.split("<tr>") if f">{name}</a>" in r))
+    rows = re.split(r"<tr[\s>]", html)
+    return re.sub(r"\s+", " ", next(r for r in rows if f">{name}</a>" in r))
 
 
 def test_the_active_period_containing_today_reads_current(cast, clock):

@@ -89,6 +89,23 @@ def confidence(value):
 
 
 @register.filter
+def period_choice(period) -> str:
+    """A period as a chooser names it (`queries.period_choice_label`): `current_now` set
+    by the view on the current one."""
+    from accord.alignment.queries import period_choice_label
+
+    return period_choice_label(period, getattr(period, "current_now", False))
+
+
+@register.simple_tag
+def orphaned_meaning(labels) -> str:
+    """What "orphaned" means (`queries.orphaned_meaning`), for the tag and the counts."""
+    from accord.alignment.queries import orphaned_meaning as said
+
+    return said(labels)
+
+
+@register.filter
 def confidence_word(value):
     """ "on track", "at risk" or "off track" (empty when not rated)."""
     return bands.word(value)
