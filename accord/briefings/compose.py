@@ -1120,12 +1120,30 @@ def _coming_up(
     def rank(kind: str, mine: bool, at: dt.datetime, sub: int, item: dict) -> _Rank:
         return _Rank(kind, 0 if mine else ROUTINE, (at, sub, item["target_id"]))
 
+    scopes = {c.pk: teams for c, teams in history.cadences()}
+
+    def whose(cadence) -> str:
+        """Whose meetings a cadence's are, for a line among the reader's teams' (several
+        teams' syncs share a title): its home team, else the one team of its scope, else
+        how many teams it brings together."""
+        if cadence.team_id:
+            return snap.team_name(cadence.team_id)
+        teams = scopes.get(cadence.pk) or set()
+        if len(teams) == 1:
+            return snap.team_name(next(iter(teams)))
+        return f"{len(teams)} teams" if teams else org_wide
+
+    org_wide = "the whole organization"
     for cadence in cadences:
         for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end, since_created=True):
             # An all-day cadence's occurrence is a date (in its own zone), not a time.
             if occ.all_day:
                 item = _item(
-                    f"{cadence.name}: {_day(occ.day)} (all day).", "rhythm.cadence", cadence.pk
+                    f"{cadence.name}: {_day(occ.day)} (all day).",
+                    "rhythm.cadence",
+                    cadence.pk,
+                    name=cadence.name,
+                    whose=whose(cadence),
                 )
             else:
                 # The moment and the name too, so a page can say it in its reader's zone
@@ -1136,6 +1154,7 @@ def _coming_up(
                     cadence.pk,
                     at=occ.start.astimezone(dt.UTC).isoformat(),
                     name=cadence.name,
+                    whose=whose(cadence),
                 )
             out.add("coming_up", item, rank("meeting", cadence.pk in own, occ.start, 0, item))
 
@@ -1248,6 +1267,14 @@ def _finish(org, week, reader, snap, history: History, headline, out: _Sections)
             # for the renderings to put them under their own sub-headings (`render.groups`).
             for original, it in zip(chosen, shown, strict=True):
                 it["group"] = "yours" if out.rank(original).weight < ROUTINE else "teams"
+                whose = it.get("whose") or ""
+                named_so = whose.casefold() in (it.get("name") or "").casefold()
+                if it["group"] == "teams" and whose and it.get("name") and not named_so:
+                    # Several teams' meetings may share a title ("Weekly team sync"): each
+                    # says whose it is, unless its title names its team ("Platform sync").
+                    named = f"{it['name']} ({it['whose']})"
+                    it["text"] = it["text"].replace(f"{it['name']}:", f"{named}:", 1)
+                    it["name"] = named
         for it in shown:
             if "href" in it:  # a line about a list (the scope's overdue action items)
                 it["url"] = it.pop("href")
@@ -1457,10 +1484,26 @@ def _rest(
                 note = f"the week's log: all {total}, including those above"
         elif note and total > n:  # a list of now holds those shown above too
             note += ", including those above"
-        if url and note:
-            label = f"{label} ({note})"
-        parts.append({"count": n, "label": label, "url": url})
+        part = {"count": n, "label": label, "url": url}
+        if key == "coming_up" and kind == "meeting" and url:
+            # Said plainly: the link lists meeting series (the meetings above among them),
+            # not the meetings counted; alone, the whole "and N more" says it.
+            series = MEETING_SERIES[reader.person is not None if slug else None]
+            part["label"] = f"{label} (see {series})"
+            part["alone"] = f"{counted(n, 'more meeting', 'more meetings')} — see {series}"
+        elif url and note:
+            part["label"] = f"{label} ({note})"
+        parts.append(part)
     return parts
+
+
+# Whose meeting series the list of "and N more meetings" holds: a person's scope, a
+# team's, the organization's (None).
+MEETING_SERIES = {
+    True: "all your teams' meeting series",
+    False: "all the team's meeting series",
+    None: "every meeting series",
+}
 
 
 def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, history) -> str:

@@ -49,6 +49,15 @@ def _parts(section: dict[str, Any], absolute: bool) -> list[tuple[str, str]]:
     return [(p["label"], _url(p.get("url"), absolute)) for p in section.get("more_parts") or ()]
 
 
+def _alone(section: dict[str, Any], absolute: bool) -> tuple[str, str] | None:
+    """The words after "and" of a section's "and N more" whose rest is of one kind that says
+    it whole ("6 more meetings — see all your teams' meeting series"), and its link."""
+    parts = section.get("more_parts") or ()
+    if len(parts) == 1 and parts[0].get("alone") and parts[0].get("url"):
+        return parts[0]["alone"], _url(parts[0]["url"], absolute)
+    return None
+
+
 # The sub-headings of a section whose lines are in groups ("Coming up": the reader's own
 # meetings and what falls due to them, then their teams'), in the order they come.
 GROUP_TITLES = {"yours": "Yours", "teams": "Your teams'"}
@@ -84,7 +93,9 @@ def text(content: dict[str, Any], *, absolute: bool = True) -> str:
             for it in items:
                 link = _url(it.get("url"), absolute)
                 lines.append(f"- {it['text']}" + (f" <{link}>" if link else ""))
-        if section["more"] and section.get("more_parts"):
+        if alone := _alone(section, absolute):
+            lines.append(f"- and {alone[0]} <{alone[1]}>")
+        elif section["more"] and section.get("more_parts"):
             kinds = [f"{what} <{url}>" if url else what for what, url in _parts(section, absolute)]
             lines.append(f"- and {section['more']} more: " + "; ".join(kinds))
         elif section["more"]:
@@ -114,7 +125,9 @@ def markdown(content: dict[str, Any], *, absolute: bool = True) -> str:
                 link = _url(it.get("url"), absolute)
                 label = _md_escape(it["text"])
                 lines.append(f"- [{label}]({link})" if link else f"- {label}")
-        if section["more"] and section.get("more_parts"):
+        if alone := _alone(section, absolute):
+            lines.append(f"- and [{_md_escape(alone[0])}]({alone[1]})")
+        elif section["more"] and section.get("more_parts"):
             kinds = [
                 f"[{_md_escape(what)}]({url})" if url else _md_escape(what)
                 for what, url in _parts(section, absolute)
@@ -141,6 +154,7 @@ def html(content: dict[str, Any], *, absolute: bool = True, heading: bool = Fals
             "more_url": _url(_more(s, content)[0], absolute),
             "more_label": _more(s, content)[1],
             "more_parts": [{"label": w, "url": u} for w, u in _parts(s, absolute)],
+            "more_alone": _alone(s, absolute),
         }
         for s in content["sections"]
     ]

@@ -125,8 +125,15 @@ def at_risk_q(on: dt.date) -> Q:
     )
 
 
-def risk_reasons(dep: Dependency, on: dt.date) -> list[str]:
-    """Why an active dependency is at risk (empty: it is not, nor once said delivered)."""
+# How a row of dependencies says that one is committed after its need-by date: the row's
+# own columns give both dates (its page says the whole sentence, `risk_reasons`).
+COMMITTED_AFTER_IN_ROW = "Committed after the need-by date."
+
+
+def risk_reasons(dep: Dependency, on: dt.date, *, in_row: bool = False) -> list[str]:
+    """Why an active dependency is at risk (empty: it is not, nor once said delivered).
+    `in_row`: as a row beside its Need by and Committed dates says them (those dates left
+    out)."""
     if not dep.is_active or dep.said_delivered:
         return []
     out = []
@@ -135,9 +142,9 @@ def risk_reasons(dep: Dependency, on: dt.date) -> list[str]:
     elif dep.flag == Flag.BLOCKED:  # blocked says more than at risk, and is counted with it
         out.append(f"Flagged blocked: {dep.flag_note}" if dep.flag_note else "Flagged blocked.")
     if dep.committed_date and dep.committed_date > dep.need_by:
-        out.append(
-            f"Committed for {day(dep.committed_date)}, after it is needed ({day(dep.need_by)})."
-        )
+        committed, needed = day(dep.committed_date), day(dep.need_by)
+        full = f"Committed for {committed}, after it is needed ({needed})."
+        out.append(COMMITTED_AFTER_IN_ROW if in_row else full)
     p = dep.provider_initiative if dep.provider_initiative_id else None
     if p is not None:
         if p.target_date and p.target_date > dep.due_date:
@@ -171,13 +178,15 @@ def after_target(dep: Dependency, date: dt.date | None = None, *, agreed: bool =
 
 
 def decorate(deps: Iterable[Dependency], on: dt.date | None = None) -> list:
-    """Set `.late`, `.at_risk`, `.risk_reasons` on each dependency (no query when the
-    provider's initiative is selected with it)."""
+    """Set `.late`, `.at_risk`, `.risk_reasons` (and `.row_risk_reasons`, as a row says
+    them) on each dependency (no query when the provider's initiative is selected with
+    it)."""
     on = on or today()
     deps = list(deps)
     for d in deps:
         d.late = d.is_late(on)
         d.risk_reasons = risk_reasons(d, on)
+        d.row_risk_reasons = risk_reasons(d, on, in_row=True)  # `_risk_why.html`
         d.at_risk = bool(d.risk_reasons)
     return deps
 
@@ -1238,8 +1247,8 @@ def chain_summary(path: list[dict[str, Any]], length_days: int) -> str:
     its first start date to its last target date, and how many days that is), and
     `length_days` as what it is: what the initiatives' own plans add up to (the sum of
     their durations, which may overlap in the calendar). When they add up to more than
-    the days the chain is planned over, it says so: one after another, they would not
-    fit. "" without a path."""
+    the days the chain is planned over, that is a warning of its own (`chain_warning`),
+    not said here. "" without a path."""
     if not path:
         return ""
 
@@ -1260,10 +1269,28 @@ def chain_summary(path: list[dict[str, Any]], length_days: int) -> str:
         own = f"their own plans add up to {days(length_days)}" if length_days else "no dates"
         return f"{head}; {own}"
     span = (last - first).days
+    if length_days > span:  # said apart, as a warning (`chain_warning`)
+        return f"{head}, planned {day_span(first, last)} ({days(span)})"
     own = f"their own plans add up to {days(length_days)}"
-    if length_days > span:
-        own += ", so they overlap: one after another they would not fit"
     return f"{head}, planned {day_span(first, last)} ({days(span)}; {own})"
+
+
+def chain_warning(path: list[dict[str, Any]], length_days: int) -> str:
+    """The warning the map gives beside its critical path (`chain_summary`) when the plans
+    of its initiatives add up to more days than the chain is planned over: done one after
+    another, as each waits on the next, they would not fit. "" when they fit, or the chain
+    has no dates or is one initiative."""
+    starts = [i["start_date"] for i in path if i["start_date"]]
+    ends = [i["target_date"] for i in path if i["target_date"]]
+    if len(path) < 2 or not starts or not ends or max(ends) < min(starts):
+        return ""
+    span = (max(ends) - min(starts)).days
+    if length_days <= span:
+        return ""
+    return (
+        f"These plans overlap: done one after another they would take {length_days:,} days, "
+        f"more than the {span:,} day{'' if span == 1 else 's'} planned."
+    )
 
 
 def _scope_label(
@@ -1541,6 +1568,7 @@ def map_elements(
         # calendar span it is planned over: `chain_summary` says both.
         "critical_length_days": length_days,
         "critical_summary": chain_summary(critical_path, length_days),
+        "critical_warning": chain_warning(critical_path, length_days),
         "cycles": cycles_count,
         "cycle_teams": [[t["name"] for t in c["teams"]] for c in found_cycles],
         "scope": {

@@ -69,8 +69,9 @@ def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
     page.on("console", lambda m: said.append(m.text) if m.type in ("warning", "error") else None)
     open_signed_in(page, demo.DEMO_LOGIN, "/o/northwind/coordination/map/")
     expect(page.locator("#map-summary")).to_contain_text("1 cycle")
-    # The critical path in words: the dates it is planned over and their days, and what
-    # its initiatives' own plans add up to (the sum of their durations), which overlap.
+    # The critical path in words: the dates it is planned over and their days; what its
+    # initiatives' own plans add up to (the sum of their durations), which overlap, is a
+    # warning of its own, drawn as one.
     chain = queries.map_elements(org)["critical_path"]
     days = sum((i["target_date"] - i["start_date"]).days for i in chain)
     first = min(i["start_date"] for i in chain)
@@ -79,9 +80,15 @@ def test_the_demo_map_shows_the_cycle_and_the_critical_path(page, shot):
     expect(page.locator("#map-summary")).to_contain_text(
         f"critical path, the longest chain of accepted dependencies: {len(chain)} initiatives, "
         f"each waiting on the next, planned {day_span(first, last)} ({(last - first).days} "
-        f"days; their own plans add up to {days} days, so they overlap: one after another "
-        "they would not fit): Loyalty 2.0 launch (Loyalty & Retention) → "
+        "days): Loyalty 2.0 launch (Loyalty & Retention) → "
     )
+    warning = page.locator("#map-critical-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_have_text(
+        f"These plans overlap: done one after another they would take {days} days, more "
+        f"than the {(last - first).days} days planned."
+    )
+    assert "msg--warning" in (warning.get_attribute("class") or "")
     marked = page.evaluate(
         "() => [window.accordMap.nodes('[?cycle]').length,"
         " window.accordMap.edges('[?critical]').length]"

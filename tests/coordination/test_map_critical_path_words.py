@@ -1,8 +1,9 @@
 """The map says what its critical path is in words a reader takes right: the longest chain
 of accepted dependencies, its initiatives, the dates it is planned over and how many days
 that is, and what their own plans add up to (the sum of their durations, which may overlap
-in the calendar: then it says they would not fit one after another); never a sum of
-durations a reader takes for its length in the calendar."""
+in the calendar); never a sum of durations a reader takes for its length in the calendar.
+When those plans would not fit one after another, a warning of its own says so, apart
+from the sentence that describes the chain."""
 
 from __future__ import annotations
 
@@ -41,8 +42,11 @@ def test_the_map_says_the_days_of_work_and_the_dates_the_chain_is_planned_over(w
     assert data["critical_length_days"] == 118
     assert data["critical_summary"] == (
         "critical path, the longest chain of accepted dependencies: 2 initiatives, each "
-        "waiting on the next, planned 1 Feb \u2013 30 Apr 2027 (88 days; their own plans "
-        "add up to 118 days, so they overlap: one after another they would not fit)"
+        "waiting on the next, planned 1 Feb \u2013 30 Apr 2027 (88 days)"
+    )
+    assert data["critical_warning"] == (
+        "These plans overlap: done one after another they would take 118 days, more than "
+        "the 88 days planned."
     )
 
 
@@ -55,6 +59,7 @@ def test_a_chain_that_fits_its_dates_says_so_without_a_warning():
         "waiting on the next, planned 1 Jan \u2013 30 Apr 2027 (119 days; their own plans "
         "add up to 110 days)"
     )
+    assert queries.chain_warning([first, second], 110) == ""
 
 
 def test_a_chain_without_dates_says_no_plan_and_one_initiative_is_no_chain():
@@ -68,3 +73,5 @@ def test_a_chain_without_dates_says_no_plan_and_one_initiative_is_no_chain():
         "critical path: one initiative, 60 days, planned 6 Jan \u2013 7 Mar 2027"
     )
     assert queries.chain_summary([], 0) == ""
+    assert queries.chain_warning([ref, {**ref, "title": "New warehouse"}], 0) == ""
+    assert queries.chain_warning([dated], 600) == ""

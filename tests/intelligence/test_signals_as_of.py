@@ -35,7 +35,7 @@ def test_signals_say_when_they_were_evaluated_and_a_later_change_says_so(cast):
     Person.objects.filter(pk=cast.member.pk).update(timezone="Europe/Berlin")
     client = login(cast.member)
     url = f"/o/acme/alignment/key-results/{kr.pk}/"
-    said = "Signals as of 6 Dec 2026, 20:05, rechecked within 5 minutes of a change"
+    said = "Signals as of 6 Dec 2026, 20:05 (Europe/Berlin), rechecked within 5 minutes of a change"
     with at(EVALUATED + dt.timedelta(minutes=2)):
         body = client.get(url).content.decode()
         home = client.get("/o/acme/").content.decode()  # the signals its reader owns

@@ -88,6 +88,10 @@
       (cycles.length ? " (" + cycles.join("; ") + (data.cycles > cycles.length ? "; …" : "") + ")" : "") +
       // What the critical path is, in words (its dates, and what its plans add up to).
       (crit.length ? " · " + data.critical_summary + ": " + crit.join(" → ") : "");
+    // Plans along the critical path that would not fit one after another: a warning.
+    var warning = document.getElementById("map-critical-warning");
+    warning.textContent = crit.length ? data.critical_warning || "" : "";
+    warning.hidden = !warning.textContent;
   }
 
   // Names stay readable however far out the map is zoomed to show a large neighbourhood
