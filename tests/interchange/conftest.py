@@ -1,13 +1,21 @@
 """The Kubernetes community data lives outside the repository (../shared/datasets); tests copy
-it into a temporary directory so nothing they do can touch the original."""
+it into a temporary directory so nothing they do can touch the original. And the installed
+`accord` run as the command line runs it, on a database of its own (`accord_on_own_database`)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests import template_db
+
+ACCORD = str(Path(sys.executable).with_name("accord"))  # the installed console script
 
 DATASET = Path(
     os.environ.get(
@@ -44,3 +52,21 @@ def k8s_dir(k8s_source, tmp_path) -> Path:
     target = tmp_path / "kubernetes"
     shutil.copytree(k8s_source, target)
     return target
+
+
+def accord_on_own_database(tmp_path: Path, org_file: str) -> Callable[..., tuple[int, str]]:
+    """`accord ARGS…` on a database file of its own holding the organization `org_file`
+    (YAML, applied first): (exit status, output)."""
+    database = tmp_path / "accord.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "ACCORD_DATA_DIR": str(tmp_path)}
+
+    def run(*args: str) -> tuple[int, str]:
+        done = subprocess.run([ACCORD, *args], capture_output=True, text=True, timeout=120, env=env)
+        assert "Traceback" not in done.stderr, done.stderr
+        return done.returncode, done.stdout
+
+    if not template_db.migrated_sqlite(database):
+        assert run("migrate")[0] == 0
+    (tmp_path / "org.yaml").write_text(org_file)
+    assert run("apply", str(tmp_path / "org.yaml"))[0] == 0
+    return run

@@ -9,16 +9,10 @@ fine. Run as the command line runs it: the installed `accord`, on a database of 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests import template_db
-
-ACCORD = str(Path(sys.executable).with_name("accord"))  # the installed console script
+from tests.interchange.conftest import accord_on_own_database
 
 ORG = """\
 accord: 1
@@ -42,19 +36,7 @@ PEOPLE = (
 @pytest.fixture
 def accord(db, tmp_path):
     """`accord ARGS…` on a database file of its own holding Acme: (exit status, output)."""
-    database = tmp_path / "accord.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "ACCORD_DATA_DIR": str(tmp_path)}
-
-    def run(*args: str) -> tuple[int, str]:
-        done = subprocess.run([ACCORD, *args], capture_output=True, text=True, timeout=120, env=env)
-        assert "Traceback" not in done.stderr, done.stderr
-        return done.returncode, done.stdout
-
-    if not template_db.migrated_sqlite(database):
-        assert run("migrate")[0] == 0
-    (tmp_path / "acme.yaml").write_text(ORG)
-    assert run("apply", str(tmp_path / "acme.yaml"))[0] == 0
-    return run
+    return accord_on_own_database(tmp_path, ORG)
 
 
 def test_a_dry_run_that_would_skip_rows_exits_3_as_the_import_does(accord, tmp_path):
