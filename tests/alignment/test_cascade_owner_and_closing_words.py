@@ -12,8 +12,9 @@ import re
 from django.utils import timezone
 
 from accord.alignment import services as s
-from accord.alignment.models import Objective, Period
+from accord.alignment.models import Objective
 from accord.org import services as org_services
+from tests.alignment.test_planning_next_quarter import _now_period
 from tests.conftest import login, make_person
 
 NEW = "/o/acme/alignment/objectives/new/"
@@ -101,22 +102,9 @@ def test_a_closed_periods_organization_objective_offers_no_team(cast, plan):
     assert plan.company.status == "achieved"
 
 
-def _now(cast, name="Now") -> Period:
-    today = timezone.localdate()
-    period = s.create_period(
-        cast.org,
-        None,
-        name=name,
-        start=today - dt.timedelta(days=30),
-        end=today + dt.timedelta(days=30),
-    )
-    s.set_current_period(cast.org, cast.leader, period)
-    return period
-
-
 def test_the_close_page_says_plainly_what_closing_does(cast):
     org = cast.org
-    now = _now(cast)
+    now = _now_period(cast)
     s.create_objective(org, None, title="Ship it", period=now, team=cast.platform)
     today = timezone.localdate()
     train = s.create_period(
