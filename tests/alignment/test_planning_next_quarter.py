@@ -92,6 +92,13 @@ def test_closing_a_period_early_asks_for_a_tick_saying_its_objectives_stop_being
     assert now.state == PeriodState.CLOSED
 
 
+def test_closing_early_with_one_open_objective_says_its_signals(cast):
+    now = _now_period(cast)
+    s.create_objective(cast.org, None, title="Ship it", period=now, team=cast.platform)
+    said = _text(login(cast.leader).get(_close_url(now)))
+    assert ("Closing it now stops judging its 1 open objective: its signals leave Insights") in said
+
+
 def test_closing_an_ended_period_needs_no_tick(cast, plan):
     client = login(cast.leader)
     assert plan.q2.end < timezone.localdate()
