@@ -90,9 +90,9 @@ def decision_label(d) -> str:
 
 
 def dependency_label(d) -> str:
-    """As the coordination pages say who needs what from whom: "Storefront ← Platform:
-    Faster builds" (the requesting team first, the arrow from the team asked)."""
-    return f"{d.requester_team.name} ← {d.provider_team.name}: {d.title}"
+    """As the coordination pages say who needs what from whom: "Storefront → Platform:
+    Faster builds" (the asking team first, the arrow to the team asked)."""
+    return f"{d.requester_team.name} → {d.provider_team.name}: {d.title}"
 
 
 def meeting_label(m) -> str:

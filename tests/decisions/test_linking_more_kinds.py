@@ -85,7 +85,7 @@ def link_from_page(client, d, kind: str, target_id):
 KINDS = {
     "dependency": (
         "coordination.dependency",
-        lambda t: "Platform ← Acme: Price feed",
+        lambda t: "Platform → Acme: Price feed",
         lambda t: f"/o/acme/coordination/d/{t.pk}/",
     ),
     "meeting": (
@@ -200,8 +200,8 @@ def test_each_kind_is_searched_by_its_name_a_few_at_a_time(
         html = client.get(f"/o/acme/pick/{kind}/", {"q": q}).content.decode()
         return re.findall(r'role="option"[^>]*aria-label="([^"]*)"', html)
 
-    assert matches("dependency", "price feed") == ["Platform ← Acme: Price feed"]
-    assert matches("dependency", "acme") == ["Platform ← Acme: Price feed"]  # a team's name
+    assert matches("dependency", "price feed") == ["Platform → Acme: Price feed"]
+    assert matches("dependency", "acme") == ["Platform → Acme: Price feed"]  # a team's name
     assert matches("meeting", meeting.cadence.name[:6]) == [str(meeting)]
     assert matches("checkin", "mia member") == [str(checkin)]
     assert matches("issue", "differ") == ["Prices differ by region (Platform)"]
