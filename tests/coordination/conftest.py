@@ -53,6 +53,26 @@ def initiative(org, team, title, *, start=None, target=None, status="active"):
     )
 
 
+def accepted(world, asks, team, gives, title):
+    """`asks` (an initiative) asks `team` for `title` in 40 days, accepted for `gives`."""
+    dep = services.create_dependency(
+        world.org,
+        None,
+        requester_initiative=asks,
+        provider_team=team,
+        title=title,
+        need_by=world.today + dt.timedelta(days=40),
+    )
+    return services.transition(
+        world.org,
+        None,
+        dep,
+        "accept",
+        provider_initiative=gives,
+        committed_date=world.today + dt.timedelta(days=40),
+    )
+
+
 def _build_world(cast) -> World:
     org = cast.org
     today = timezone.localdate()

@@ -4,33 +4,13 @@ the last evaluation's stored cycles through a team of it, read, not worked out p
 
 from __future__ import annotations
 
-import datetime as dt
-
-from accord.coordination import panels, services
+from accord.coordination import panels
 from accord.intelligence import evaluate
 from accord.org import services as org_services
 from accord.org.models import MembershipRole, Role
 from tests.conftest import login, make_person
+from tests.coordination.conftest import accepted
 from tests.coordination.test_home_waits_below import _card, _text
-
-
-def _accepted(world, asks, team, gives, title):
-    dep = services.create_dependency(
-        world.org,
-        None,
-        requester_initiative=asks,
-        provider_team=team,
-        title=title,
-        need_by=world.today + dt.timedelta(days=40),
-    )
-    return services.transition(
-        world.org,
-        None,
-        dep,
-        "accept",
-        provider_initiative=gives,
-        committed_date=world.today + dt.timedelta(days=40),
-    )
 
 
 def _head(world, team):
@@ -41,8 +21,8 @@ def _head(world, team):
 
 def test_a_departments_cycle_is_on_home_with_a_link_to_the_overviews(world, cast):
     # Sales' launch waits on Operations' warehouse, which waits on the launch.
-    _accepted(world, world.launch, world.ops, world.warehouse, "Stock")
-    _accepted(world, world.warehouse, world.sales, world.launch, "Launch dates")
+    accepted(world, world.launch, world.ops, world.warehouse, "Stock")
+    accepted(world, world.warehouse, world.sales, world.launch, "Launch dates")
     evaluate.evaluate(world.org, announce=False)
     head = _head(world, cast.root)
     page = login(head).get("/o/acme/").content.decode()
@@ -62,7 +42,7 @@ def test_a_departments_cycle_is_on_home_with_a_link_to_the_overviews(world, cast
 
 
 def test_no_cycle_says_nothing(world, cast):
-    _accepted(world, world.launch, world.ops, world.warehouse, "Stock")
+    accepted(world, world.launch, world.ops, world.warehouse, "Stock")
     evaluate.evaluate(world.org, announce=False)
     card = _card(login(_head(world, cast.root)).get("/o/acme/").content.decode(), "coord-waits-h")
     assert "cycle" not in _text(card)

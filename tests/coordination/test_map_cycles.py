@@ -7,30 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accord.coordination import services
 from accord.intelligence import evaluate
 from accord.org import services as org_services
 from tests.conftest import login
-from tests.coordination.conftest import initiative
-
-
-def _accepted(world, asks, team, gives, title):
-    dep = services.create_dependency(
-        world.org,
-        None,
-        requester_initiative=asks,
-        provider_team=team,
-        title=title,
-        need_by=world.today + dt.timedelta(days=40),
-    )
-    return services.transition(
-        world.org,
-        None,
-        dep,
-        "accept",
-        provider_initiative=gives,
-        committed_date=world.today + dt.timedelta(days=40),
-    )
+from tests.coordination.conftest import accepted, initiative
 
 
 def _circle(world, cast):
@@ -38,9 +18,9 @@ def _circle(world, cast):
     data = org_services.create_team(world.org, None, name="Data", slug="data", parent=cast.root)
     model = initiative(world.org, data, "Data model", target=world.today + dt.timedelta(30))
     return data, {
-        "sales-ops": _accepted(world, world.launch, world.ops, world.warehouse, "Stock"),
-        "ops-data": _accepted(world, world.warehouse, data, model, "Stock model"),
-        "data-sales": _accepted(world, model, world.sales, world.launch, "Launch dates"),
+        "sales-ops": accepted(world, world.launch, world.ops, world.warehouse, "Stock"),
+        "ops-data": accepted(world, world.warehouse, data, model, "Stock model"),
+        "data-sales": accepted(world, model, world.sales, world.launch, "Launch dates"),
     }
 
 
