@@ -1125,6 +1125,9 @@ def _on_milestone_moved(sender, milestone, old_date, new_date, actor=None, **kwa
 # --- late ------------------------------------------------------------------------------
 
 
+LATE_BATCH = 200  # most announcements a transaction writes (and 0.2 s: `accord.core.batches`)
+
+
 def announce_late(org: Organization, today: dt.date | None = None) -> int:
     """Record one `became_late` event per late dependency (`queries.late_q`: active, its
     date passed, not said delivered), saying in `late_since` the day it became late (the day
@@ -1135,40 +1138,49 @@ def announce_late(org: Organization, today: dt.date | None = None) -> int:
     Announced once per due date: a new committed date that passes again is announced
     again. Each row is claimed with a conditional update, so concurrent workers announce
     it once. Returns how many were announced.
+
+    Written in batches (LATE_BATCH at most), each in a transaction of its own
+    (`accord.core.batches`): a large organization's first run announces thousands, and a
+    sign-in must not wait for all of them (nor the disk for a commit per row). A run stopped
+    midway has announced whole batches (each claim committed with its event); the next run
+    announces the rest, none twice.
     """
+    from accord.core.batches import in_batches
+
     today = today or queries.today()
-    deps = list(
-        Dependency.objects.for_org(org)
+    deps = [
+        d
+        for d in Dependency.objects.for_org(org)
         .filter(queries.late_q(today))
         .select_related("requester_team", "provider_team")
-    )
+        if d.late_announced_for != d.due_date
+    ]
     count = 0
-    for d in deps:
-        if d.late_announced_for == d.due_date:
-            continue
+    for batch in in_batches(deps, LATE_BATCH):
         with transaction.atomic():
-            claimed = (
-                Dependency.objects.filter(pk=d.pk)
-                .exclude(late_announced_for=d.due_date)
-                .update(late_announced_for=d.due_date)
-            )
-            if not claimed:
-                continue
-            activity.record(
-                org,
-                None,
-                "became_late",
-                d,
-                after={
-                    "due": d.due_date,
-                    "late_since": d.late_since,
-                    "requester_team": d.requester_team_id,
-                    "provider_team": d.provider_team_id,
-                    "note": f"{d.provider_team.name} has not delivered {d.title!r} to "
-                    f"{d.requester_team.name}, due {day(d.due_date)}.",
-                },
-            )
-            count += 1
+            for d in batch:
+                claimed = (
+                    Dependency.objects.filter(pk=d.pk)
+                    .exclude(late_announced_for=d.due_date)
+                    .update(late_announced_for=d.due_date)
+                )
+                if not claimed:
+                    continue
+                activity.record(
+                    org,
+                    None,
+                    "became_late",
+                    d,
+                    after={
+                        "due": d.due_date,
+                        "late_since": d.late_since,
+                        "requester_team": d.requester_team_id,
+                        "provider_team": d.provider_team_id,
+                        "note": f"{d.provider_team.name} has not delivered {d.title!r} to "
+                        f"{d.requester_team.name}, due {day(d.due_date)}.",
+                    },
+                )
+                count += 1
     return count
 
 

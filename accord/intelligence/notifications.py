@@ -31,6 +31,7 @@ from django.utils import timezone
 from accord.activity import delivery
 from accord.activity import services as activity
 from accord.activity.models import Event, Notification
+from accord.core.batches import in_batches
 from accord.core.days import own_zone
 from accord.intelligence import registry
 from accord.intelligence.models import Signal, SignalTeam
@@ -38,6 +39,9 @@ from accord.org.models import Membership, Organization, Person, Team
 from accord.rhythm.models import Cadence
 
 ONCE_PER = dt.timedelta(days=7)
+# Who is told of what, written in batches of at most this many (and 0.2 s), each in a
+# transaction of its own (`accord.core.batches`).
+TELL_BATCH = 200
 
 # A working day, Monday to Friday, from WORK_STARTS to WORK_ENDS in the reader's zone: when
 # a signal's notice may reach them (no e-mail at 03:00 or on a Sunday).
@@ -221,7 +225,13 @@ def announce_new_critical(
     org: Organization, signals: Iterable[Signal], *, now: dt.datetime | None = None
 ) -> int:
     """Tell each recipient about each new critical signal (see the module docstring).
-    Returns how many people were told."""
+    Returns how many people were told.
+
+    Written in batches (TELL_BATCH at most), each in a transaction of its own: a large
+    organization's first evaluation finds thousands of critical signals, and telling all
+    their people takes most of a minute, which no sign-in may wait for. Each
+    person's `told` event commits with their notice, so a run stopped midway and asked
+    again tells only those not told yet (`_told_by_the_act`)."""
     now = now or timezone.now()
     pairs = recipients(org, signals, now=now)
     first_team = dict(
@@ -232,47 +242,51 @@ def announce_new_critical(
     teams = {t.pk: t for t in Team.objects.for_org(org).filter(pk__in=set(first_team.values()))}
     told_people, told_chats = _told_by_the_act(org, [s for _p, s in pairs])
     chat_zones = _chat_zones(org, teams)
+    # Worked out before writing: the first `reverse` of a worker loads every URL (a second).
+    paths = {
+        s.pk: reverse("intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": s.pk})
+        for _p, s in pairs
+    }
     told = 0
-    with transaction.atomic():
-        for person, signal in pairs:
-            team = teams.get(first_team.get(signal.pk))
-            tell_person = (signal.pk, person.pk) not in told_people
-            if team is not None and (signal.pk, team.pk) in told_chats:
-                team = None
-            if not tell_person and team is None:
-                continue
-            if tell_person:
-                activity.record(
-                    org, None, "told", signal, after={"person": person.pk, "kind": signal.kind}
-                )
-                told += 1
-            path = reverse(
-                "intelligence:signal", kwargs={"org_slug": org.slug, "signal_id": signal.pk}
-            )
-            lines = [signal.explanation]
-            if signal.next_step:
-                lines.append(f"Next step: {signal.next_step}")
-            notice = {
-                "kind": notice_kind(signal.kind),
-                "key": f"signal:{signal.pk}",
-                "subject": f"Critical: {signal.title}",
-                "text": "\n".join(lines),
-                "link": delivery.site_link(path),
-                "link_label": "See the evidence",
-                "once_per": ONCE_PER,
-                "now": now,
-            }
-            person_zone = own_zone(person) or dt.UTC
-            if tell_person:
-                delivery.notify(
-                    org,
-                    people=[person],
-                    not_before=working_hours_from(now, person_zone),
-                    **notice,
-                )
-            if team is not None:
-                zone = chat_zones.get(team.pk, person_zone)
-                delivery.notify(
-                    org, teams=[team], not_before=working_hours_from(now, zone), **notice
-                )
+    for batch in in_batches(pairs, TELL_BATCH):
+        with transaction.atomic():
+            for person, signal in batch:
+                team = teams.get(first_team.get(signal.pk))
+                tell_person = (signal.pk, person.pk) not in told_people
+                if team is not None and (signal.pk, team.pk) in told_chats:
+                    team = None
+                if not tell_person and team is None:
+                    continue
+                if tell_person:
+                    activity.record(
+                        org, None, "told", signal, after={"person": person.pk, "kind": signal.kind}
+                    )
+                    told += 1
+                path = paths[signal.pk]
+                lines = [signal.explanation]
+                if signal.next_step:
+                    lines.append(f"Next step: {signal.next_step}")
+                notice = {
+                    "kind": notice_kind(signal.kind),
+                    "key": f"signal:{signal.pk}",
+                    "subject": f"Critical: {signal.title}",
+                    "text": "\n".join(lines),
+                    "link": delivery.site_link(path),
+                    "link_label": "See the evidence",
+                    "once_per": ONCE_PER,
+                    "now": now,
+                }
+                person_zone = own_zone(person) or dt.UTC
+                if tell_person:
+                    delivery.notify(
+                        org,
+                        people=[person],
+                        not_before=working_hours_from(now, person_zone),
+                        **notice,
+                    )
+                if team is not None:
+                    zone = chat_zones.get(team.pk, person_zone)
+                    delivery.notify(
+                        org, teams=[team], not_before=working_hours_from(now, zone), **notice
+                    )
     return told
