@@ -27,6 +27,10 @@ services records (in that write's transaction, so a refused write adds nothing):
   by `accord.decisions.notifications.tell_raiser` with the notice it queues, kind
   "raised", after the issue's other items are done by themselves).
 
+What is meant for a team's leads goes, when the team has no active lead, to the leads of
+the nearest team above it that has one (who may act for it), else to the organization's
+admins (`_leads`, `org.queries.answering`: the one rule, moved requests and escalated
+issues included, and the one the sentences saying who was told read).
 Nobody is told of what they did themselves. Each lands once per person (the item's key).
 When the thing is answered, decided or finished, its items are done by themselves, and
 read (`InboxItemQuerySet.close`): a done item is never unread.
@@ -42,7 +46,8 @@ from django.utils import timezone
 
 from accord.conversation.models import InboxItem, InboxKind
 from accord.conversation.text import excerpt
-from accord.org.models import Membership, Person
+from accord.org.models import Person
+from accord.org.queries import answering
 from accord.web.templatetags.dates import day
 from accord.web.templatetags.numbers import counted
 
@@ -128,12 +133,15 @@ def _get(event, model: str):
     return apps.get_model(model).objects.filter(org_id=event.org_id, pk=event.target_id).first()
 
 
-def _leads(org_id: int, team_id: int) -> list[int]:
-    return list(
-        Membership.objects.leading()
-        .filter(org_id=org_id, team_id=team_id, person__is_active=True)
-        .values_list("person_id", flat=True)
-    )
+def _leads(org_id: int, team) -> list[int]:
+    """Who is told what is meant for a team's leads (a team or its id): its own active
+    leads; with none, the nearest leads above it; with none up to the top, the admins
+    (`org.queries.answering`, the rule the sentences saying who was told read too)."""
+    if not isinstance(team, apps.get_model("org.Team")):
+        team = apps.get_model("org.Team").objects.filter(org_id=org_id, pk=team).first()
+        if team is None:
+            return []
+    return list(answering(org_id, team).people)
 
 
 def _add(event, people, kind: str, key: str, title: str, link: str) -> None:
@@ -191,7 +199,7 @@ def _dependency(event) -> None:
     if dep is None:
         return
     link = _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk)
-    people = _people(dep.org_id, _leads(dep.org_id, dep.provider_team_id), event.actor_id)
+    people = _people(dep.org_id, _leads(dep.org_id, dep.provider_team), event.actor_id)
     key = f"dependency:{dep.pk}"
     _add(event, [p.pk for p in people], InboxKind.REQUEST, key, _asks(dep), link)
     subject = (
@@ -227,10 +235,10 @@ def _turn(event) -> None:
     provider, requester = dep.provider_team, dep.requester_team
     if event.verb == "proposed":
         asked, title = requester, f"{provider.name} proposes another date or scope: {dep.title}"
-        wanted = [dep.requested_by_id, *_leads(dep.org_id, asked.pk)]
+        wanted = [dep.requested_by_id, *_leads(dep.org_id, asked)]
     else:
         asked, title = provider, f"{requester.name} counter-proposes: {dep.title}"
-        wanted = _leads(dep.org_id, asked.pk)
+        wanted = _leads(dep.org_id, asked)
     people = _people(dep.org_id, wanted, event.actor_id)
     key = f"dependency:{dep.pk}:{event.pk}"
     link = _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk)
@@ -256,7 +264,7 @@ def _reminded(event) -> None:
         f"{event.actor_name or 'Accord'} reminds {dep.provider_team.name}: "
         f"{dep.requester_team.name} waits for an answer on {dep.title}{asked}"
     )
-    people = _people(dep.org_id, _leads(dep.org_id, dep.provider_team_id), event.actor_id)
+    people = _people(dep.org_id, _leads(dep.org_id, dep.provider_team), event.actor_id)
     key = f"dependency:{dep.pk}:{event.pk}"
     link = _link("coordination:detail", org_slug=dep.org.slug, dep_id=dep.pk)
     _add(event, [p.pk for p in people], InboxKind.REQUEST, key, title, link)
@@ -540,7 +548,7 @@ def _issue(event) -> None:
         ).exclude(key=key).close()
     _add(
         event,
-        _leads(issue.org_id, issue.team_id),
+        _leads(issue.org_id, issue.team),
         InboxKind.ISSUE,
         key,
         f"{SEVERE.get(issue.severity, '')}Issue for {issue.team.name}: {issue.title}",

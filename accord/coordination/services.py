@@ -37,8 +37,9 @@ from accord.coordination.models import (
 from accord.core.dates import check_in_range
 from accord.core.errors import Duplicate, NotFound, PermissionDenied, ServiceError
 from accord.core.services import check_version, parse_date, require_long_text, require_text
-from accord.org.models import Membership, Organization, Person, Team, TeamState
+from accord.org.models import Organization, Person, Team, TeamState
 from accord.org.permissions import is_team_lead
+from accord.org.queries import answering
 from accord.web.templatetags.dates import at_moment, day
 
 EVENT_FIELDS = (
@@ -1271,8 +1272,9 @@ def check_remind(actor: Person | None, dep: Dependency, last=None) -> None:
     request, or a counter-proposal), not before `REMIND_EVERY` has passed since the team
     was asked (the request, or its latest move to that team: re-routed by its asker, or
     its initiative moved), at most once in `REMIND_EVERY` (`last`: the newest reminder,
-    `queries.last_reminder`, read here when not given), and only to a team with a lead to
-    remind."""
+    `queries.last_reminder`, read here when not given), and only when someone but the
+    actor is told: the team's leads, else the nearest above, else the admins
+    (`org.queries.answering`)."""
     requester, provider = dep.requester_team, dep.provider_team
     if actor is not None and not (
         queries.may_act(actor)
@@ -1299,13 +1301,28 @@ def check_remind(actor: Person | None, dep: Dependency, last=None) -> None:
         org_id=dep.org_id, verb__in=("updated", "moved"), after__provider_team=provider.pk
     ).for_target("coordination.dependency", dep.pk)
     asked = max([dep.created_at, *moves.values_list("created_at", flat=True)])
+    # Who answers for it: its leads, else the nearest above, else the admins.
+    told = answering(dep.org_id, provider)
+    actor_id = actor.pk if actor is not None else None
+    if told.whom(actor_id) == "nobody":
+        # Only the one reminding answers for it (or nobody at all): nobody to remind.
+        raise ServiceError(
+            f"Nobody to remind: {told.only_you()}. Answer it yourself, or have "
+            f"{provider.name} choose a lead."
+            if told.people
+            else f"Nobody to remind: {provider.name} has no lead, nor has any team above "
+            "it, and the organization has no admin.",
+            code="no_lead",
+        )
     if asked > timezone.now() - REMIND_EVERY:
         from accord.org.invitations import email_configured
 
         how = "in their inbox" + (" and by e-mail, as each chose" if email_configured() else "")
+        said = told.told()
+        when = f"{provider.name} was asked {at_moment(asked)}"
+        said = f"{when}, and {said} {how}" if told.own else f"{when}; {said} {how}"
         raise ServiceError(
-            f"{provider.name} was asked {at_moment(asked)}, and its leads were told {how}; "
-            f"a reminder can go a day after they were asked: "
+            f"{said}; a reminder can go a day after they were asked: "
             f"{at_moment(asked + REMIND_EVERY)}.",
             code="asked_recently",
         )
@@ -1316,11 +1333,6 @@ def check_remind(actor: Person | None, dep: Dependency, last=None) -> None:
             f"{last.actor_name or 'Accord'}; one reminder a day: the next can go "
             f"{at_moment(last.created_at + REMIND_EVERY)}.",
             code="reminded_recently",
-        )
-    if not Membership.objects.leading().filter(team=provider, person__is_active=True).exists():
-        raise ServiceError(
-            f"{provider.name} has no lead to remind; ask a lead of a team above it.",
-            code="no_lead",
         )
 
 

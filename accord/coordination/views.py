@@ -23,9 +23,10 @@ from accord.coordination.forms import (
 from accord.coordination.models import ACTIVE_STATES, TRANSITIONS, Dependency, Side, State
 from accord.core.counting import count_up_to, shown_count
 from accord.core.errors import PermissionDenied, ServiceError
+from accord.core.ids import as_id
 from accord.intelligence.queries import default_scope
 from accord.org.models import Membership, Team
-from accord.org.queries import covers_every_team, has_sub_teams, subtree_ids
+from accord.org.queries import answering, covers_every_team, has_sub_teams, subtree_ids
 from accord.web import stale
 from accord.web.helpers import (
     change_and_redirect,
@@ -486,12 +487,37 @@ def _reminding(me, dep: Dependency) -> dict:
         may, why = False, exc.message
     else:
         may, why = True, ""
+    told = answering(dep.org_id, dep.provider_team)
     return {
         "unanswered_days": max(0, (timezone.now() - dep.created_at).days),
         "last_reminder": last,
         "may_remind": may,
         "why_not_remind": why,
+        # Who a reminder reaches: the team's leads, else the nearest above, else the admins.
+        "remind_whom": _remind_whom(told),
+        # The team asked has no lead: where what is meant for its leads goes.
+        "no_lead_note": told.goes_to,
     }
+
+
+def _remind_whom(told) -> str:
+    """Who a reminder reaches, as the line beside its button says it."""
+    if told.own:
+        return f"Each lead of {told.team.name} gets it"
+    if told.admins:
+        return f"{told.team.name} has no lead, nor has any team above it: each admin gets it"
+    return f"{told.team.name} has no lead: each lead of {told.via.name} gets it"
+
+
+def _told(dep: Dependency, me) -> str:
+    """What a confirmation adds of who was told of a request to a team with no lead
+    ("Platform has no lead: Engineering's leads were told."); empty when its own leads
+    were."""
+    told = answering(dep.org_id, dep.provider_team)
+    if told.own:
+        return ""
+    said = told.told(me.pk if me is not None else None)
+    return f" {said[0].upper()}{said[1:]}."
 
 
 def _acting(dep: Dependency, sides: dict) -> list[tuple[list[str], str]]:
@@ -561,7 +587,10 @@ def edit(request, dep_id: int):
         except ServiceError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, f"Saved “{dep.title}”, asked of {dep.provider_team.name}.")
+            messages.success(
+                request,
+                f"Saved “{dep.title}”, asked of {dep.provider_team.name}.{_told(dep, me)}",
+            )
             return redirect(back)
     return render(
         request,
@@ -569,6 +598,14 @@ def edit(request, dep_id: int):
         {"form": form, "dep": dep, "who_edits": services.who_may_edit(dep)},
         status=422 if form.is_bound else 200,
     )
+
+
+def _reminded(dep: Dependency) -> str:
+    """The confirmation of a reminder, saying whom it reached."""
+    told = answering(dep.org_id, dep.provider_team)
+    if told.own:
+        return f"Reminded the leads of {dep.provider_team.name} to answer “{dep.title}”."
+    return f"Reminded {told.whom()} to answer “{dep.title}”: {dep.provider_team.name} has no lead."
 
 
 @org_view
@@ -581,7 +618,7 @@ def remind(request, dep_id: int):
     return change_and_redirect(
         request,
         lambda: services.remind(org, request.person, dep),
-        f"Reminded the leads of {dep.provider_team.name} to answer “{dep.title}”.",
+        _reminded(dep),
         back,
     )
 
@@ -748,9 +785,24 @@ def new(request):
                 raise
             form_error(form, exc)
         else:
-            messages.success(request, f"Asked {dep.provider_team.name}: {dep.title}.")
+            messages.success(
+                request, f"Asked {dep.provider_team.name}: {dep.title}.{_told(dep, me)}"
+            )
             return redirect("coordination:detail", org_slug=org.slug, dep_id=dep.pk)
-    return render(request, "coordination/new.html", {"form": form, "team": team})
+    return render(
+        request,
+        "coordination/new.html",
+        {"form": form, "team": team, "no_lead_note": _asking_note(org, form)},
+    )
+
+
+def _asking_note(org, form) -> str:
+    """The team chosen to ask (named in the address or sent) has no lead: where the
+    request will go, said before it is sent."""
+    chosen = as_id(form.data.get(form.add_prefix("provider_team"))) if form.is_bound else None
+    chosen = chosen or as_id(form.initial.get("provider_team"))
+    team = Team.objects.for_org(org).filter(pk=chosen).first() if chosen else None
+    return answering(org, team).goes_to if team is not None else ""
 
 
 @org_view

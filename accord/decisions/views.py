@@ -54,7 +54,7 @@ from accord.decisions.models import (
 )
 from accord.org.models import Membership, Person, Role, Team
 from accord.org.permissions import require_role
-from accord.org.queries import home_team, only_top_team, subtree_ids
+from accord.org.queries import answering, home_team, only_top_team, subtree_ids
 from accord.web import pickers, stale
 from accord.web.helpers import (
     Window,
@@ -1417,7 +1417,7 @@ def issue_new(request):
                 raise
             form_error(form, exc)
         else:
-            messages.success(request, f"Issue raised for {issue.team.name}.")
+            messages.success(request, f"Issue raised for {issue.team.name}.{_told(issue, me)}")
             return redirect(f"{_url(request, 'issues')}?team={issue.team.slug}")
     return render(
         request,
@@ -1492,6 +1492,17 @@ def _issue_form(request, issue_id: int, action: str):
     )
 
 
+def _told(issue, me) -> str:
+    """What the confirmation of an issue raised with or escalated to a team with no lead
+    adds of who was told ("Platform has no lead: Engineering's leads were told."); empty
+    when its own leads were."""
+    told = answering(issue.org_id, issue.team)
+    if told.own:
+        return ""
+    said = told.told(me.pk if me is not None else None)
+    return f" {said[0].upper()}{said[1:]}."
+
+
 @require_http_methods(["GET", "POST"])
 @org_view
 def issue_escalate(request, issue_id: int):
@@ -1502,7 +1513,7 @@ def issue_escalate(request, issue_id: int):
         issue = services.escalate_issue(
             request.org, request.person, issue, data["reason"], seen_team=_seen_team(request)
         )
-        messages.success(request, f"Escalated to {issue.team.name}.")
+        messages.success(request, f"Escalated to {issue.team.name}.{_told(issue, request.person)}")
 
     form = ReasonForm(request.POST, auto_id="id_escalate_%s")
     return _issue_action(

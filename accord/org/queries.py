@@ -359,6 +359,91 @@ def ancestor_ids(org: Organization | int, team_ids) -> dict[int, list[int]]:
     return out
 
 
+@dataclass(frozen=True)
+class Answering:
+    """Who is told what is meant for a team's leads (`answering`): its own active leads;
+    with none, those of the nearest team above it that has some (a lead of a team above
+    acts for the teams below it: `coordination.queries.standing`); with none up to the
+    top, the organization's admins. `via`: the team above whose leads are told, None for
+    the team's own leads or the admins."""
+
+    team: Team
+    people: tuple[int, ...]
+    via: Team | None = None
+    admins: bool = False
+
+    @property
+    def own(self) -> bool:
+        """Told to the team's own leads."""
+        return self.via is None and not self.admins
+
+    def whom(self, actor_id: int | None = None) -> str:
+        """Who hears of it, as the sentences that say it read: "its leads",
+        "Engineering's leads", "the admins"; "nobody" when the one who acted is the only
+        one of them (nobody is told of what they did themselves)."""
+        if not [p for p in self.people if p != actor_id]:
+            return "nobody"
+        if self.admins:
+            return "the admins"
+        return f"{self.via.name}'s leads" if self.via is not None else "its leads"
+
+    @property
+    def goes_to(self) -> str:
+        """Before asking a team with no lead: where what it is asked goes ("Platform has
+        no lead yet: what is asked of it goes to Engineering's leads."); empty for a
+        team with a lead."""
+        if self.own:
+            return ""
+        return f"{self.team.name} has no lead yet: what is asked of it goes to {self.whom()}."
+
+    def told(self, actor_id: int | None = None) -> str:
+        """Who was told, as a sentence: "its leads were told", "Platform has no lead:
+        Engineering's leads were told" (or "the admins were told"), or, when the one who
+        acted is the only one who answers for it, "Platform has no lead and you answer
+        for it (lead of Engineering): nobody else was told"."""
+        whom = self.whom(actor_id)
+        if whom != "nobody":
+            said = "" if self.own else f"{self.team.name} has no lead: "
+            return f"{said}{whom} were told"
+        return f"{self.only_you()}: nobody else was told"
+
+    def only_you(self) -> str:
+        """Why nobody but the one who acted hears of it: "you are Platform's only lead",
+        "Platform has no lead and you answer for it (lead of Engineering)"."""
+        if self.own:
+            return f"you are {self.team.name}'s only lead"
+        as_what = f"lead of {self.via.name}" if self.via is not None else "an admin"
+        return f"{self.team.name} has no lead and you answer for it ({as_what})"
+
+
+def answering(org: Organization | int, team: Team | int) -> Answering:
+    """Who is told what is meant for `team`'s leads (`Answering`): the one rule every
+    notice to a team's leads follows (the inbox, e-mail, reminders) and every sentence
+    that says who was told. A few queries, whatever the depth (`ancestor_ids`)."""
+    org_id = org if isinstance(org, int) else org.pk
+    if not isinstance(team, Team):
+        team = Team.objects.get(org_id=org_id, pk=team)
+    above = ancestor_ids(org_id, [team.pk])[team.pk]
+    chain = [team.pk, *above]
+    by_team: dict[int, list[int]] = defaultdict(list)
+    for team_id, person_id in (
+        Membership.objects.leading()
+        .filter(org_id=org_id, team_id__in=chain, person__is_active=True)
+        .order_by("person_id")
+        .values_list("team_id", "person_id")
+    ):
+        if person_id not in by_team[team_id]:
+            by_team[team_id].append(person_id)
+    for team_id in chain:
+        if by_team.get(team_id):
+            via = None if team_id == team.pk else Team.objects.get(pk=team_id)
+            return Answering(team, tuple(by_team[team_id]), via)
+    admins = Person.objects.filter(
+        org_id=org_id, role="admin", is_active=True, kind=PersonKind.PERSON
+    ).order_by("pk")
+    return Answering(team, tuple(admins.values_list("pk", flat=True)), admins=True)
+
+
 def with_counts(teams):
     """Annotate a team queryset with its number of members and of direct sub-teams."""
 
