@@ -1057,9 +1057,10 @@ def action_line(a, today: dt.date, agreed: str = "", **extra) -> dict:
 
 
 def held_on(meeting: Meeting) -> str:
-    """The day a meeting was held, in its cadence's time zone: "30 Nov 2026"."""
+    """The day a meeting was held (started: early, or late, that day), in its cadence's
+    time zone: "30 Nov 2026"."""
     zone = ZoneInfo(meeting.cadence.timezone)
-    return day(timezone.localtime(meeting.scheduled_start, zone).date())
+    return day(timezone.localtime(meeting.held_at, zone).date())
 
 
 def _agreed_last_time(ctx: Context) -> tuple[str, list]:

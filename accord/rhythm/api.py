@@ -335,6 +335,11 @@ class ActionIn(InputSchema):
     owner_id: Id
     due_on: dt.date | None = Field(None, description="Today or later (422 `past_date`).")
     again: bool = Field(False, description=twice.again_doc("action item"))
+    team_id: Id | None = Field(
+        None,
+        description="The team whose list it is on (and whose meetings' agendas). Not given: "
+        "the meeting's team (in a meeting of several, the owner's team among them).",
+    )
 
 
 class HeadlineIn(InputSchema):
@@ -866,6 +871,9 @@ def meeting_attendance(request, meeting_id: Id, payload: AttendanceIn):
 def meeting_action_item(request, meeting_id: Id, payload: ActionIn):
     org = org_of(request)
     owner = ref(Person.objects.for_org(org), payload.owner_id, "owner_id", "person")
+    team = None
+    if payload.team_id is not None:
+        team = ref(Team.objects.for_org(org), payload.team_id, "team_id", "team")
     item = services.add_action_item(
         org,
         actor_of(request),
@@ -873,10 +881,18 @@ def meeting_action_item(request, meeting_id: Id, payload: ActionIn):
         title=payload.title,
         owner=owner,
         due_on=payload.due_on,
+        team=team,
         again=payload.again,
     )
     return Status(
-        201, {"id": item.pk, "title": item.title, "owner_id": owner.pk, "due_on": item.due_on}
+        201,
+        {
+            "id": item.pk,
+            "title": item.title,
+            "owner_id": owner.pk,
+            "due_on": item.due_on,
+            "team_id": item.team_id,
+        },
     )
 
 
@@ -897,8 +913,14 @@ class MeetingDecisionIn(InputSchema):
     informed_ids: list[Id] | None = Field(
         None,
         description="Who is told when it is decided (its informed people). Not given: "
-        "everyone in the meeting, present or absent; [] for nobody.",
+        "everyone in the meeting, present or absent, but its approver; [] for nobody.",
     )
+    options: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        [],
+        max_length=20,
+        description="The options considered, by title; the one the outcome names is chosen.",
+    )
+    initiative_id: Id | None = Field(None, description="The initiative it is about, linked.")
 
 
 @router.post(
@@ -915,6 +937,13 @@ def meeting_decision(request, meeting_id: Id, payload: MeetingDecisionIn):
             ref(Person.objects.for_org(org), pk, "informed_ids", "person")
             for pk in payload.informed_ids
         ]
+    initiative = None
+    if payload.initiative_id is not None:
+        from accord.alignment.models import Initiative
+
+        initiative = ref(
+            Initiative.objects.for_org(org), payload.initiative_id, "initiative_id", "initiative"
+        )
     d = services.add_decision(
         org,
         actor_of(request),
@@ -927,6 +956,8 @@ def meeting_decision(request, meeting_id: Id, payload: MeetingDecisionIn):
         again=payload.again,
         decide_by=payload.decide_by,
         informed=informed,
+        options=payload.options,
+        initiative=initiative,
     )
     return Status(
         201, {"id": d.pk, "question": d.question, "status": d.status, "outcome": d.outcome}

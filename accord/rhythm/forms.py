@@ -9,7 +9,7 @@ from accord.alignment import confidence as bands
 from accord.alignment.models import OPEN_INITIATIVE_STATUSES, Initiative
 from accord.core import dates
 from accord.core.errors import ServiceError
-from accord.core.services import read_decimal
+from accord.core.services import read_decimal, require_text
 from accord.decisions import forms as decisions_forms
 from accord.decisions.models import Issue
 from accord.org.forms import TimezoneField
@@ -535,14 +535,43 @@ class MoveForm(forms.Form):
     note = forms.CharField(max_length=300, required=False)
 
 
+def refuse_too_long(form: forms.Form, labels: dict[str, str] | None = None) -> None:
+    """A refused form's text longer than its field allows is refused as the services refuse
+    it (`require_text`: "The title is too long (5,000 characters, at most 300)."), naming
+    `labels[name]` (else the field's label), rather than as if it were missing."""
+    for name in form.errors:
+        field = form.fields.get(name)
+        if isinstance(field, forms.CharField) and field.max_length:
+            require_text(
+                form.data.get(form.add_prefix(name)),
+                name,
+                max_length=field.max_length,
+                required=False,
+                label=(labels or {}).get(name) or str(field.label or name.capitalize()),
+                directions=True,
+            )
+
+
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=300, label="New action item")
     owner = pickers.PersonChoiceField(queryset=Person.objects.none())
     due_on = dates.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The team whose list it is on: the action items' own form's field (its picker),
+    # the meeting's team unless another is chosen (`services.add_action_item`).
+    team = decisions_forms.ActionItemForm.base_fields["team"]
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, org, team: Team | None = None, **kwargs):
+        """`team`: the meeting's own team, chosen unless another is."""
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
+        self.fields["team"].queryset = current_teams(org)
+        self.fields["team"].label = "For team"
+        self.fields["team"].help_text = (
+            "Whose list it is on, and whose next meeting's agenda. Empty: the meeting's team "
+            "(in a meeting of several, the owner's team among them)."
+        )
+        if team is not None:
+            self.fields["team"].initial = team.pk
 
     # Due today or later, as on the action items' own page: the one check, shared.
     clean_due_on = decisions_forms.ActionItemForm.clean_due_on
@@ -589,6 +618,9 @@ class BringIssueForm(forms.Form):
         self.fields["issue"].widget.search_params = {"cadence": cadence.pk}
 
 
+OPTIONS_MAX = 20  # options considered, written in a meeting's decision form
+
+
 class DecisionForm(forms.Form):
     question = forms.CharField(max_length=300, label="Decision to take")
     approver = pickers.AccountableChoiceField(queryset=Person.objects.none())
@@ -620,15 +652,54 @@ class DecisionForm(forms.Form):
         required=False,
         initial="meeting",
         help_text="Who is told by e-mail when it is decided, and if it is later superseded or "
-        "reversed. Its informed people can be changed on its page until it is decided.",
+        "reversed: not its approver, who decides it. Its informed people can be changed on "
+        "its page until it is decided.",
+    )
+
+    options = forms.CharField(
+        required=False,
+        label="Options considered",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line. The one the outcome names is marked as chosen; the others stay "
+        "on the record as what else was considered.",
+    )
+    # What it is about: the decision's page's initiative link (its picker, bounded).
+    initiative = decisions_forms.LINK_CHOICES["initiative"][1](
+        queryset=Initiative.objects.none(),
+        required=False,
+        label="About initiative",
+        help_text="Optional: the initiative this decision is about.",
     )
 
     def informed_choice(self) -> list | None:
         """The informed people asked for: None for the meeting's, [] for nobody."""
         return [] if self.cleaned_data.get("inform") == "nobody" else None
 
-    def __init__(self, *args, people, **kwargs):
+    def clean_options(self) -> list[str]:
+        """The options, one a line, blank lines and repeats left out, each as long as an
+        option's title may be (the decision's page's option form)."""
+        most = decisions_forms.OptionForm.base_fields["title"].max_length
+        seen: dict[str, str] = {}
+        for line in (self.cleaned_data.get("options") or "").splitlines():
+            line = line.strip()
+            if line and line.casefold() not in seen:
+                seen[line.casefold()] = line
+        lines = list(seen.values())
+        long = next((line for line in lines if len(line) > most), None)
+        if long is not None:
+            raise forms.ValidationError(
+                f"An option is too long ({len(long):,} characters, at most {most:,}): "
+                f"“{long[:40]}…”."
+            )
+        if len(lines) > OPTIONS_MAX:
+            raise forms.ValidationError(f"Too many options ({len(lines)}, at most {OPTIONS_MAX}).")
+        return lines
+
+    def __init__(self, *args, people, org, **kwargs):
         super().__init__(*args, **kwargs)
+        # What was considered, before what was chosen.
+        self.order_fields(["question", "approver", "options", "outcome", "rationale"])
+        self.fields["initiative"].queryset = pickers.KINDS["initiative"].choices(org)
         # The decisions service's rule: neither a viewer nor an agent decides.
         self.fields["approver"].queryset = pickers.assignees(pickers.humans(people))
         self.fields[

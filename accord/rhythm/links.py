@@ -408,11 +408,17 @@ def record_decision(
     again: bool = False,
     decide_by: dt.date | None = None,
     informed: list[Person] | None = None,
+    options: list[str] | None = None,
+    initiative=None,
 ):
     """A decision taken (or opened) in a meeting, linked back to the meeting.
     `require_rationale`: taken in the room, it is refused without a rationale. The same
     one opened a moment ago is refused unless `again` (`decisions.create_decision`).
-    `informed`: who is told when it is decided (the meeting's people, as its caller says)."""
+    `informed`: who is told when it is decided (the meeting's people, as its caller says).
+    `options`: the titles of the options considered, added before it is decided
+    (`decisions.add_option`); the one whose title the outcome is, is the one chosen.
+    `initiative`: what it is about, linked (`decisions.link`). One write: the caller's
+    transaction keeps all of it or, refused, nothing."""
     from accord.decisions import services as decisions
 
     decided_now = bool(outcome.strip()) and (actor is None or actor.pk == approver.pk)
@@ -432,14 +438,26 @@ def record_decision(
         rationale=rationale,
         teams=teams,
         informed=informed,
-        links=[("rhythm.meeting", meeting.pk, str(meeting))],
+        # Named by the day it was held, when the decision was taken (started early: that day).
+        links=[("rhythm.meeting", meeting.pk, meeting.held_name)],
         again=again,
         decide_by=decide_by,
     )
+    added = [decisions.add_option(org, actor, decision, title) for title in options or ()]
+    if initiative is not None:
+        decisions.link(org, actor, decision, "alignment.initiative", initiative.pk)
     # Taken in the room by its approver: decided now. Otherwise it waits for the approver.
     if decided_now:
+        said = outcome.strip().casefold()
+        chosen = next((o for o in added if o.title.casefold() == said), None)
         decision = decisions.decide(
-            org, actor, decision, outcome, rationale, require_rationale=require_rationale
+            org,
+            actor,
+            decision,
+            outcome,
+            rationale,
+            option=chosen,
+            require_rationale=require_rationale,
         )
     return decision
 
@@ -473,7 +491,8 @@ def work_issue(
     if step == "solve":
         from accord.rhythm import queries
 
-        # Its decision is told to everyone in the meeting, as one recorded there.
+        # Its decision is told to everyone in the meeting, as one recorded there, but its
+        # approver: whoever solves it here.
         return decisions.solve_issue_with_decision(
             org,
             actor,
@@ -483,7 +502,7 @@ def work_issue(
             actions=data.get("actions", ()),
             meeting_id=meeting.pk,
             require_rationale=require_rationale,
-            informed=list(queries.meeting_people(org, meeting)),
+            informed=list(queries.informed_of_decision(org, meeting, actor)),
         )
     if step == "keep":
         return decisions.keep_issue(org, actor, issue, note=f"kept in {meeting}")

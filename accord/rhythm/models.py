@@ -314,7 +314,20 @@ class Meeting(OrgScoped):
         ]
 
     def __str__(self) -> str:
+        """Its cadence and its occurrence's scheduled day: which meeting it is."""
         return f"{self.cadence} · {local_day(self.scheduled_start, self.cadence)}"
+
+    @property
+    def held_at(self) -> dt.datetime:
+        """When it was held: when it was started (early, or late: another day than its
+        own), else when it is scheduled."""
+        return self.started_at or self.scheduled_start
+
+    @property
+    def held_name(self) -> str:
+        """Its cadence and the day it was held: how what it agreed says where it came from
+        ("Weekly team sync · 8 Dec 2026", started on the 8th for the 14th)."""
+        return f"{self.cadence} · {local_day(self.held_at, self.cadence)}"
 
     @property
     def key(self) -> str:

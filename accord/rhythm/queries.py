@@ -1388,6 +1388,14 @@ def meeting_people(org: Organization, meeting: Meeting) -> QuerySet:
     return Person.objects.for_org(org).filter(is_active=True).filter(cond).order_by("name", "pk")
 
 
+def informed_of_decision(org: Organization, meeting: Meeting, approver: Person | None) -> QuerySet:
+    """Who a decision recorded in a meeting informs unless its recorder says otherwise: its
+    informed people are told when it is decided, superseded or reversed; everyone in the
+    meeting (`meeting_people`) but its approver, who decides it rather than hears of it."""
+    people = meeting_people(org, meeting)
+    return people.exclude(pk=approver.pk) if approver is not None else people
+
+
 # --- adherence -------------------------------------------------------------------------------
 
 

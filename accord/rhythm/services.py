@@ -1740,12 +1740,16 @@ def add_action_item(
     title: str,
     owner: Person,
     due_on: dt.date | None = None,
+    team: Team | None = None,
     again: bool = False,
 ):
     """An action item from the meeting, owned by the decisions pillar (the same one
-    recorded a moment ago is refused unless `again`)."""
+    recorded a moment ago is refused unless `again`). `team`: whose list it is on (and
+    whose next meetings' agendas); None, the meeting's (`_item_team`)."""
     require_same_org(org, meeting, "meeting")
     require_same_org(org, owner, "person")
+    if team is not None:
+        require_same_org(org, team, "team")
     _require_participant(org, actor, meeting.cadence, "add action items")
     _require_running(meeting)
     return links.create_action_item(
@@ -1754,7 +1758,7 @@ def add_action_item(
         title=title,
         owner=owner,
         due_on=due_on,
-        team=_item_team(org, meeting.cadence, owner),
+        team=team or _item_team(org, meeting.cadence, owner),
         meeting_id=meeting.pk,
         again=again,
     )
@@ -1791,20 +1795,25 @@ def add_decision(
     again: bool = False,
     decide_by: dt.date | None = None,
     informed: Iterable[Person] | None = None,
+    options: Iterable[str] = (),
+    initiative=None,
 ):
     """A decision recorded in the meeting (owned by the decisions pillar, linked to the
     meeting). With an outcome and the approver recording it, it is decided at once;
     `require_rationale` (the meeting's page and the API): then only with a rationale. The
     same one opened a moment ago is refused unless `again`. `decide_by`: by when its
     approver is to decide it (today or later, as the decisions' own form has it).
-    `informed`: who is told when it is decided; None, everyone in the meeting, present or
-    absent (`queries.meeting_people`)."""
+    `informed`: who is told when it is decided, superseded or reversed; None, everyone in
+    the meeting, present or absent (`queries.meeting_people`), but its approver, who
+    decides it rather than hears of it. `options`: the options considered (titles), the
+    one the outcome names chosen; `initiative`: the initiative it is about, linked. All
+    of it is one write: refused, nothing is kept."""
     require_same_org(org, meeting, "meeting")
     require_same_org(org, approver, "person")
     _require_participant(org, actor, meeting.cadence, "record decisions")
     _require_running(meeting)
     if informed is None:
-        informed = queries.meeting_people(org, meeting)
+        informed = queries.informed_of_decision(org, meeting, approver)
     return links.record_decision(
         org,
         actor,
@@ -1817,6 +1826,8 @@ def add_decision(
         again=again,
         decide_by=decide_by,
         informed=list(informed),
+        options=list(options),
+        initiative=initiative,
     )
 
 

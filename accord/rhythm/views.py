@@ -61,6 +61,7 @@ from accord.rhythm.forms import (
     agenda_to_text,
     drop_time_if_all_day,
     picker_initial,
+    refuse_too_long,
 )
 from accord.rhythm.models import (
     Away,
@@ -597,6 +598,7 @@ def occurrence_change(request, cadence_id: int, key: str):
         else:
             form = MoveForm(request.POST)
             if not form.is_valid():
+                refuse_too_long(form, {"note": "The note"})
                 raise ServiceError("Give the new date and time.")
             local = form.cleaned_data["new_start"].replace(tzinfo=None)
             recurrence.check_in_range(local, "new_start", "The new start")
@@ -809,6 +811,26 @@ def _minutes_sent(sent: list[Person], told: set[int]) -> str:
     if not email_configured():
         return f"{done}; they were not e-mailed, as e-mail is not set up here."
     return f"{done}; nobody else in it gets them by e-mail (e-mail or minutes turned off)."
+
+
+def _action_recorded(org, item) -> str:
+    """The confirmation of an action item recorded in a meeting: whose, and the team whose
+    list it is on, said plainly when its owner is not in that team (another may be
+    chosen)."""
+    said = f"Action item “{item.title}” recorded for {item.owner.name}"
+    if item.team_id is None:
+        return said + "."
+    if (
+        not Membership.objects.for_org(org)
+        .current()
+        .filter(person_id=item.owner_id, team_id=item.team_id)
+        .exists()
+    ):
+        return (
+            f"{said}. {item.owner.name} is not in {item.team.name}: the action is on "
+            f"{item.team.name}'s list."
+        )
+    return f"{said}, on {item.team.name}'s list."
 
 
 def _decision_recorded(org, me: Person, d) -> str:
@@ -1178,13 +1200,17 @@ def _meeting_page(
         ctx["average"], ctx["rating_count"] = queries.ratings_of(m)
         ctx["done"] = set(m.done_items)
         ctx["action_form"] = ActionItemForm(
-            people=Person.objects.for_org(org).filter(is_active=True).order_by("name")
+            people=Person.objects.for_org(org).filter(is_active=True).order_by("name"),
+            org=org,
+            team=cadence.team if cadence.scope == Scope.TEAM else None,
         )
         ctx["headline_form"] = HeadlineForm(org=org)
         ctx["decision_form"] = DecisionForm(
             people=Person.objects.for_org(org).filter(is_active=True).order_by("name"),
+            org=org,
             initial={"approver": me},
         )
+        ctx["notes_max"] = services.NOTES_MAX  # each notes box holds no more
         ctx["can_reopen"] = services.can_reopen(me, m)
         # Whom its minutes were, or are to be, e-mailed to (`notifications.send_minutes`).
         ctx["email_here"] = email_configured()
@@ -1542,6 +1568,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         if action == "agenda":
             form = refused["agenda_form"] = _agenda_form(org, cadence, p)
             if not form.is_valid():
+                refuse_too_long(form, {"title": "What to discuss", "description": "The details"})
                 raise ServiceError(
                     "Write what to discuss first."
                     if "title" in form.errors
@@ -1611,7 +1638,8 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             messages.success(request, "Meeting reopened: the agenda is live again.")
         elif action == "notes":
             section, text = p.get("section", ""), p.get("text", "")
-            refused["notes_refused"] = {"section": section}
+            # Refused (too long), the box again holds what was typed, not the notes stored.
+            refused["notes_refused"] = {"section": section, "text": text}
             # `base`: the text the box was loaded from; notes someone else saved since
             # are merged with these, not overwritten (services.save_notes).
             m = services.save_notes(org, me, m, section, text, base=p.get("base"))
@@ -1672,25 +1700,34 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
             return redirect(f"{back.url}#item-{dom_id(ref)}")
         elif action == "action":
             form = refused["action_form"] = ActionItemForm(
-                p, people=Person.objects.for_org(org).filter(is_active=True)
+                p, people=Person.objects.for_org(org).filter(is_active=True), org=org
             )
             if not form.is_valid():
+                refuse_too_long(form, {"title": "The action item's title"})
                 raise ServiceError(
                     "Give the action item a title and an owner."
                     if {"title", "owner"} & form.errors.keys()
+                    else "Choose a team from the list, or leave it empty."
+                    if "team" in form.errors
                     else "Give the action item a due date from today on."
                 )
             item = services.add_action_item(org, me, m, **form.cleaned_data)
-            messages.success(request, f"Action item “{item.title}” recorded for {item.owner.name}.")
+            messages.success(request, _action_recorded(org, item))
             return redirect(f"{back.url}#actions")
         elif action == "decision":
             form = refused["decision_form"] = DecisionForm(
-                p, people=Person.objects.for_org(org).filter(is_active=True)
+                p, people=Person.objects.for_org(org).filter(is_active=True), org=org
             )
             if not form.is_valid():
+                refuse_too_long(form, {"question": "The decision to take"})
+                errors = form.errors.keys()
                 raise ServiceError(
                     "Write the decision to take and choose its approver."
-                    if {"question", "approver"} & form.errors.keys()
+                    if {"question", "approver"} & errors
+                    else form.errors["options"][0]
+                    if "options" in errors
+                    else f"Choose an initiative of {org.name} from the list, or none."
+                    if "initiative" in errors
                     else "Give the decision a decide-by date from today on."
                 )
             # Taken in the room by its approver, it is final: asked for its rationale. Its
@@ -1703,6 +1740,7 @@ def meeting_action(request, cadence_id: int, key: str, action: str):
         elif action == "headline":
             form = refused["headline_form"] = HeadlineForm(p, org=org)
             if not form.is_valid():
+                refuse_too_long(form)
                 raise ServiceError("Write the headline first.")
             # Before the meeting starts too: its meeting is opened for it (created on first
             # use) and the headline is on its live agenda.

@@ -36,7 +36,7 @@ def test_an_action_item_added_in_a_meeting_is_said_and_the_keyboard_is_at_the_li
     page.get_by_role("textbox", name="New action item").fill("Check the runbook")
     pick(page, "Owner", "Mia Member")
     page.get_by_role("button", name="Add action item").click()
-    wait_said(page, "Action item “Check the runbook” recorded for Mia Member.")
+    wait_said(page, "Action item “Check the runbook” recorded for Mia Member, on Platform's list.")
     assert page.url.endswith("#actions")
     has_focus(page, "actions")
     expect(page.locator("#actions")).to_contain_text("Check the runbook")

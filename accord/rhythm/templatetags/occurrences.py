@@ -70,3 +70,17 @@ def cadence_schedule(cadence) -> str:
 def dom_id(value: str) -> str:
     """An agenda reference ("issues:action:12") as a piece of an HTML id ("issues-action-12")."""
     return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in str(value))
+
+
+@register.simple_tag
+def source_name(org, item, named: str = "") -> str:
+    """Where an action item came from, as its page names it (`named`), but a meeting by the
+    day it was held (`Meeting.held_name`: started early, the day it started), which is when
+    the item was agreed."""
+    from accord.rhythm.models import Meeting
+
+    if item.source_type != "rhythm.meeting" or not item.source_id:
+        return named
+    found = Meeting.objects.for_org(org).filter(pk=item.source_id).select_related("cadence")
+    m = found.first()
+    return m.held_name if m is not None else named
