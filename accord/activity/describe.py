@@ -156,6 +156,7 @@ FIELDS = {
     "key_result": "Key result",
     "key_results": "Key results",
     "wip_limit": "Work-in-progress limit",
+    "next_rank": "Place in Next up",
     "rrule": "Repeats",
     "need_by": "Needed by",
     "due_on": "Due",

@@ -323,6 +323,10 @@ class InitiativeOut(Schema):
     progress: int
     stage: str
     rank: int | None
+    next_rank: int | None = Field(
+        description="Its place in the team's Next up list (proposed work, 1 = first); null "
+        "unless proposed."
+    )
     key_result_ids: list[Id]
     objective_ids: list[Id]
     replaces_ids: list[Id]
@@ -434,6 +438,28 @@ class StackOut(Schema):
 class MoveIn(InputSchema):
     initiative_id: Id
     position: int = Field(..., ge=1, description="1 = top of the stack.")
+
+
+class NextUpItem(Schema):
+    id: int
+    title: str
+    next_rank: int = Field(description="1 = the first to be taken up.")
+    owner_id: Id | None
+    effort_weeks: float | None
+    start_date: dt.date | None
+    target_date: dt.date | None
+    aligned: bool
+
+
+class NextUpOut(Schema):
+    team_id: Id
+    proposed: int
+    items: list[NextUpItem]
+
+
+class NextUpMoveIn(InputSchema):
+    initiative_id: Id
+    position: int = Field(..., ge=1, description="1 = the first to be taken up.")
 
 
 class WipIn(InputSchema):
@@ -1259,6 +1285,12 @@ def get_stack(request, team_id: Id):
     summary="Move one initiative to a position in the stack (1 = top)",
 )
 def move(request, team_id: Id, payload: MoveIn):
+    return _moved(request, team_id, payload, services.move_in_stack, _stack_out)
+
+
+def _moved(request, team_id: int, payload, move_in, out) -> dict:
+    """One initiative of the team moved by `move_in` (its stack or its Next up), and the
+    list as `out` gives it after."""
     org = org_of(request)
     team = get_or_404(Team.objects.for_org(org), team_id, "team")
     initiative = ref(
@@ -1267,8 +1299,49 @@ def move(request, team_id: Id, payload: MoveIn):
         "initiative_id",
         "initiative in this team",
     )
-    services.move_in_stack(org, actor_of(request), initiative, payload.position)
-    return _stack_out(org, team)
+    move_in(org, actor_of(request), initiative, payload.position)
+    return out(org, team)
+
+
+def _next_up_out(org, team: Team) -> dict:
+    items = queries.next_up(org, team)
+    return {
+        "team_id": team.pk,
+        "proposed": len(items),
+        "items": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "next_rank": n,
+                "owner_id": i.owner_id,
+                "effort_weeks": i.effort_weeks,
+                "start_date": i.start_date,
+                "target_date": i.target_date,
+                "aligned": i.aligned,
+            }
+            for n, i in enumerate(items, start=1)
+        ],
+    }
+
+
+@router.get(
+    "/stacks/{team_id}/next-up",
+    response=NextUpOut,
+    summary="A team's Next up list: its proposed initiatives, first to be taken up first",
+)
+def get_next_up(request, team_id: Id):
+    org = org_of(request)
+    team = get_or_404(Team.objects.for_org(org), team_id, "team")
+    return _next_up_out(org, team)
+
+
+@router.post(
+    "/stacks/{team_id}/next-up/moves",
+    response=NextUpOut,
+    summary="Move one proposed initiative to a position in Next up (1 = first)",
+)
+def move_next_up(request, team_id: Id, payload: NextUpMoveIn):
+    return _moved(request, team_id, payload, services.move_in_next_up, _next_up_out)
 
 
 @router.put("/stacks/{team_id}/wip-limit", response=StackOut, summary="Set the team's WIP limit")

@@ -1,7 +1,8 @@
 """Northwind's alignment: last quarter (closed, one objective carried over) and this
 quarter's tree — company objectives → departments → teams, with cross-team links, key
 results with ten weeks of history, ranked initiatives (mostly aligned, a few not), two
-orphaned objectives and a team over its WIP limit. Everything goes through the services,
+orphaned objectives, a team over its WIP limit and Platform's proposed work for next
+quarter, ranked in its Next up list. Everything goes through the services,
 each write dated and named as the story has it (`accord.demo.happened`): Maya sets the
 company's objectives before the quarter, the leads their teams', the owners record their
 key results' values week by week; this week's values, the re-plans and re-rankings
@@ -340,6 +341,18 @@ WORK: dict[str, list[tuple[str, int, int, object]]] = {
         ("Win-back journeys", -10, 45, ("repeat", 0)),
     ],
 }
+# Next quarter's work, proposed and ranked apart from the stacks in the team's Next up list
+# (title, start offset, days, (objective key, kr index), person-weeks), in the order it was
+# proposed; then the lead's one re-ranking (index, position).
+NEXT_UP: dict[str, list[tuple[str, int, int, tuple[str, int], float]]] = {
+    "platform": [
+        ("Multi-region read replicas", 40, 60, ("uptime", 0), 12.0),
+        ("Service mesh rollout", 55, 75, ("uptime", 1), 16.0),
+        ("API rate limiting", 35, 30, ("uptime", 1), 6.0),
+    ],
+}
+NEXT_UP_MOVES = {"platform": (2, 1)}
+
 WIP_LIMITS = {"platform": 3, "storefront": 3, "mobile": 3, "data": 4, "field-sales": 3}
 REPLANS = [  # team, index, days moved, reason
     ("storefront", 1, 21, "Relevance model needed a second round of tuning."),
@@ -648,6 +661,30 @@ def load(ctx: DemoContext) -> None:
             with happened(moved):
                 s.move_in_stack(org, lead(slug), made[slug][index], position)
             date_newest(RankChange.objects.filter(initiative=made[slug][index]), moved)
+    # Proposed for next quarter two weeks ago, one a day, then put in order by the team's
+    # lead in the last days (Next up).
+    for slug, items in NEXT_UP.items():
+        proposed = []
+        for n, (title, start, length, (key, index), weeks) in enumerate(items):
+            when = max(ctx.began, at(today - dt.timedelta(days=14 - n), 9, 30))
+            with happened(when, by=lead(slug)):
+                proposed.append(
+                    s.create_initiative(
+                        org,
+                        None,
+                        team=ctx.teams[slug],
+                        title=title,
+                        owner=lead(slug),
+                        status="proposed",
+                        start_date=day(start),
+                        target_date=day(start + length),
+                        effort_weeks=weeks,
+                        key_results=[krs[key][index]],
+                    )
+                )
+        index, position = NEXT_UP_MOVES[slug]
+        with happened(min(lately(ctx, "next up", slug), timezone.now())):
+            s.move_in_next_up(org, lead(slug), proposed[index], position)
     train = _release_train(ctx)
     ctx.extra["alignment"] = {
         "period": current.pk,

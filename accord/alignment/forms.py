@@ -83,15 +83,31 @@ class CarryOverForm(forms.Form):
         queryset=Period.objects.none(), label="Carry into", empty_label="— choose a period —"
     )
 
-    def __init__(self, *args, org, period: Period, **kwargs):
+    def __init__(self, *args, org, period: Period, periods: list[Period] | None = None, **kwargs):
+        """`periods`, the organization's periods already read (the periods page): the
+        choices are taken from them, by the same rule, with no query."""
         super().__init__(*args, **kwargs)
-        self.fields["to_period"].queryset = (
+        field = self.fields["to_period"]
+        field.queryset = (
             Period.objects.for_org(org)
             .exclude(state=PeriodState.CLOSED)
             .exclude(pk=period.pk)
             .filter(start__gte=period.start)
             .order_by("start")
         )
+        self.targets = None
+        if periods is not None:
+            self.targets = sorted(
+                (
+                    p
+                    for p in periods
+                    if not p.is_closed and p.pk != period.pk and p.start >= period.start
+                ),
+                key=lambda p: (p.start, p.pk),
+            )
+            field.widget.choices = [("", field.empty_label)] + [
+                (p.pk, field.label_from_instance(p)) for p in self.targets
+            ]
 
 
 class PeriodCloseForm(forms.Form):

@@ -339,6 +339,12 @@ class Initiative(OrgScoped):
     rank = models.PositiveIntegerField(
         null=True, blank=True, help_text="Position in the team's priority stack (1 = top)."
     )
+    # Proposed work is ranked apart from the stack, in the team's "Next up" list: the order
+    # the team means to take it up in (1 = first). Kept dense by the services; None unless
+    # proposed.
+    next_rank = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Position in the team's Next up list (1 = first)."
+    )
     # Stored: serves at least one key result or objective (kept by the services, rollups.py).
     aligned = models.BooleanField(default=False, db_default=False, editable=False)
     # Stored: the first day its dependencies make it blocked, None if they cannot (kept by

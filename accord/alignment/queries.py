@@ -522,6 +522,17 @@ def priority_stack(org: Organization, team: Team) -> Stack:
     return Stack(team=team, items=items, wip_limit=wip_limit(org, team))
 
 
+def next_up(org: Organization, team: Team) -> list[Initiative]:
+    """The team's Next up list: its proposed initiatives in the order it means to take them
+    up, first first (ranked apart from the priority stack; one query)."""
+    return list(
+        Initiative.objects.for_org(org)
+        .filter(team=team, status=InitiativeStatus.PROPOSED)
+        .select_related("owner")
+        .order_by(F("next_rank").asc(nulls_last=True), "id")
+    )
+
+
 def wip_breaches(org: Organization, team: Team | None = None) -> list[dict[str, Any]]:
     """Teams running more active initiatives than their WIP limit, by name: the whole
     organization's, or those of `team` and the teams below it (two queries). A WIP limit is
@@ -967,14 +978,45 @@ def tree_orphaned(org: Organization, period: Period, team: Team | None = None):
     return qs.order_by(*TREE_ORDER).values_list("id", flat=True)
 
 
-def tree_open(org: Organization, period: Period, team: Team | None = None):
-    """The objectives of `period` still draft or active (of `team` and the teams below it):
-    a closed period's left to score, as `tree_orphaned` gives its own."""
-    qs = Objective.objects.for_org(org).filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES)
+# What an open objective is, said once for the tree (`tree_open`), the close and carry-over
+# dialogs (`open_objective_counts`, `period_carry_figures`) and the carry-over itself
+# (`unfinished_objectives`): draft or active, that is not scored yet. Of the open ones, a
+# complete one has its stored roll-up progress at 100% or more (every key result met, but
+# nobody scored it); the others are unfinished (no progress yet is unfinished), and only
+# those are carried over.
+COMPLETE_OBJECTIVE = Q(rollup_progress__gte=100)
+
+
+def open_objectives(org: Organization, team: Team | None = None):
+    """The open objectives (draft or active: not scored) of the organization, or of `team`
+    and the teams below it, of every period: a queryset for the caller to narrow."""
+    qs = Objective.objects.for_org(org).filter(status__in=OPEN_OBJECTIVE_STATUSES)
     below = _below(team)
     if below is not None:
         qs = qs.filter(team_id__in=below)
+    return qs
+
+
+def unfinished_objectives(org: Organization, period: Period):
+    """The open objectives of `period` not complete (`COMPLETE_OBJECTIVE`): what a
+    carry-over copies (`services.carriable_objectives`) or leaves behind."""
+    return open_objectives(org).filter(period=period).exclude(COMPLETE_OBJECTIVE)
+
+
+def tree_open(org: Organization, period: Period, team: Team | None = None):
+    """The open objectives of `period` (draft or active, of `team` and the teams below it):
+    a closed period's left to score, as `tree_orphaned` gives its own."""
+    qs = open_objectives(org, team).filter(period=period)
     return qs.order_by(*TREE_ORDER).values_list("id", flat=True)
+
+
+def _open_figures(carried_out: Any) -> dict[str, Any]:
+    """The counts `open_objective_counts` takes of open objectives, as aggregates."""
+    return {
+        "open": Count("pk"),
+        "complete": Count("pk", filter=COMPLETE_OBJECTIVE),
+        "carried": Count("pk", filter=Q(Exists(carried_out))),
+    }
 
 
 def open_objective_counts(org: Organization, period: Period, team: Team | None = None):
@@ -984,18 +1026,75 @@ def open_objective_counts(org: Organization, period: Period, team: Team | None =
     carried over into a later period already. One query. The words the close and
     carry-over dialogs and a closed period's tree share ("28 open: 27 unfinished, 1
     complete but not scored")."""
-    qs = Objective.objects.for_org(org).filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES)
-    below = _below(team)
-    if below is not None:
-        qs = qs.filter(team_id__in=below)
     carried = Objective.objects.filter(carried_from=OuterRef("pk"))
-    got = qs.aggregate(
-        open=Count("pk"),
-        complete=Count("pk", filter=Q(rollup_progress__gte=100)),
-        carried=Count("pk", filter=Q(Exists(carried))),
-    )
+    got = open_objectives(org, team).filter(period=period).aggregate(**_open_figures(carried))
     got["unfinished"] = got["open"] - got["complete"]  # (no progress yet is unfinished)
     return got
+
+
+def period_carry_figures(org: Organization, period_ids: list[int]) -> dict[int, dict[str, int]]:
+    """For each of `period_ids`, `open_objective_counts`' figures of the organization and
+    how many of its unfinished objectives a carry-over copies (`carriable`) and leaves
+    behind (`behind`: those of retired teams), as `services.carriable_objectives` and
+    `services.left_behind` count them. One query, whatever the number of periods (the
+    Periods page's Carry over buttons)."""
+    from accord.org.models import TeamState
+
+    retired = Q(team_id__in=Team.objects.for_org(org).filter(state=TeamState.RETIRED).values("pk"))
+    carried = Objective.objects.filter(carried_from=OuterRef("pk"))
+    rows = (
+        open_objectives(org)
+        .filter(period_id__in=period_ids)
+        .values("period_id")
+        .annotate(
+            **_open_figures(carried),
+            retired=Count("pk", filter=retired),
+            retired_complete=Count("pk", filter=retired & COMPLETE_OBJECTIVE),
+        )
+        .order_by()
+    )
+    got = {
+        pid: {"open": 0, "complete": 0, "carried": 0, "unfinished": 0, "carriable": 0, "behind": 0}
+        for pid in period_ids
+    }
+    for row in rows:
+        one = got[row["period_id"]]
+        one.update({k: row[k] for k in ("open", "complete", "carried")})
+        one["unfinished"] = row["open"] - row["complete"]
+        one["behind"] = row["retired"] - row["retired_complete"]
+        one["carriable"] = one["unfinished"] - one["behind"]
+    return got
+
+
+def carry_question(
+    period: Period, counts: dict[str, int], singular: str = "objective", plural: str = "objectives"
+) -> str:
+    """What the Carry over button of `period` asks, from its `period_carry_figures`: how
+    many objectives it would copy, how that agrees with the open ones when some are
+    complete but not scored ("Carry 27 unfinished objectives of Q4 2026 into the chosen
+    period? 28 open: 27 unfinished, 1 complete but not scored (not carried). …"), those of
+    retired teams it leaves behind, and that the copies' key results start from their
+    current values. No query."""
+    n, behind = counts["carriable"], counts["behind"]
+    if behind:
+        noun = singular if behind == 1 else plural
+        stays = f"{behind} {noun.lower()} of retired teams stay{'s' if behind == 1 else ''}"
+    why = (
+        f" {counts['open']} open: {counts['unfinished']} unfinished, {counts['complete']} "
+        "complete but not scored (not carried)."
+        if counts["complete"]
+        else ""
+    )
+    if not n:
+        text = f"{period.name} has no unfinished {plural.lower()} to carry over.{why}"
+        return f"{text} {stays.capitalize()} behind." if behind else text
+    noun = singular if n == 1 else plural
+    text = (
+        f"Carry {n} unfinished {noun.lower()} of {period.name} into the chosen period?{why} "
+        "Their key results start from their current values (the copies measure progress "
+        "from today's value, not the original start). Any already carried there is skipped"
+    )
+    return f"{text}; {stays} behind." if behind else f"{text}."
 
 
 def what_closing_does(org: Organization, period: Period) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +29,6 @@ from accord.alignment import queries, rollups, signals
 from accord.alignment.models import (
     FINAL_OBJECTIVE_STATUSES,
     OPEN_INITIATIVE_STATUSES,
-    OPEN_OBJECTIVE_STATUSES,
     SERVING_INITIATIVE_STATUSES,
     AlignmentSettings,
     ConfidenceUpdate,
@@ -457,15 +456,7 @@ def carriable_objectives(org: Organization, period: Period):
     organization or of a team that is not retired (`left_behind`: those of retired teams)."""
     from accord.org.models import TeamState
 
-    return _unfinished(org, period).exclude(team__state=TeamState.RETIRED)
-
-
-def _unfinished(org: Organization, period: Period):
-    return (
-        Objective.objects.for_org(org)
-        .filter(period=period, status__in=OPEN_OBJECTIVE_STATUSES)
-        .exclude(rollup_progress__gte=100)
-    )
+    return queries.unfinished_objectives(org, period).exclude(team__state=TeamState.RETIRED)
 
 
 def left_behind(org: Organization, period: Period):
@@ -473,7 +464,7 @@ def left_behind(org: Organization, period: Period):
     teams (nobody is left to pursue them)."""
     from accord.org.models import TeamState
 
-    return _unfinished(org, period).filter(team__state=TeamState.RETIRED)
+    return queries.unfinished_objectives(org, period).filter(team__state=TeamState.RETIRED)
 
 
 class CarriedOver(list):
@@ -2088,15 +2079,27 @@ def _lock_stack(team: Team) -> list[Initiative]:
     )
 
 
-def _write_ranks(stack: list[Initiative]) -> None:
-    """Make the ranks dense 1..n in the order of `stack`, writing only what changed."""
+def _lock_next_up(team: Team) -> list[Initiative]:
+    """Lock the team (serialises its rankings) and return its Next up list: the proposed
+    initiatives, first first (any without a place yet last, oldest first)."""
+    Team.objects.select_for_update().get(pk=team.pk)
+    return list(
+        Initiative.objects.select_for_update()
+        .filter(team_id=team.pk, status=InitiativeStatus.PROPOSED)
+        .order_by(F("next_rank").asc(nulls_last=True), "id")
+    )
+
+
+def _write_ranks(stack: list[Initiative], field: str = "rank") -> None:
+    """Make the ranks dense 1..n in the order of `stack`, writing only what changed; `field`
+    is "rank" for the priority stack, "next_rank" for the Next up list."""
     changed = []
     for i, item in enumerate(stack, start=1):
-        if item.rank != i:
-            item.rank = i
+        if getattr(item, field) != i:
+            setattr(item, field, i)
             changed.append(item)
     if changed:
-        Initiative.objects.bulk_update(changed, ["rank"])
+        Initiative.objects.bulk_update(changed, [field])
 
 
 @transaction.atomic
@@ -2147,21 +2150,26 @@ def create_initiative(
     twin = None if again else queries.twin_initiative(org, actor, title, team)
     if twin is not None:
         raise Duplicate(f"{twin_initiative_said(twin)}.", existing=twin, what="initiative")
-    rank = None
-    if status == InitiativeStatus.ACTIVE:
-        # Last in the (dense) stack: counted, not loaded, so adding n initiatives to one
-        # team costs n, not n squared. The team's lock serialises stack changes.
+    rank = next_rank = None
+    if status in (InitiativeStatus.ACTIVE, InitiativeStatus.PROPOSED):
+        # Last in the (dense) stack, or in the Next up list when proposed: counted, not
+        # loaded, so adding n initiatives to one team costs n, not n squared. The team's
+        # lock serialises stack changes.
         lock_row(Team, team.pk)
-        rank = (
-            Initiative.objects.filter(team_id=team.pk, status=InitiativeStatus.ACTIVE).count() + 1
-        )
-    initiative = Initiative.objects.create(org=org, team=team, owner=owner, rank=rank, **data)
+        last = Initiative.objects.filter(team_id=team.pk, status=status).count() + 1
+        if status == InitiativeStatus.ACTIVE:
+            rank = last
+        else:
+            next_rank = last
+    initiative = Initiative.objects.create(
+        org=org, team=team, owner=owner, rank=rank, next_rank=next_rank, **data
+    )
     activity.record(
         org,
         actor,
         "created",
         initiative,
-        after=activity.snapshot(initiative, (*INITIATIVE_FIELDS, "status", "rank")),
+        after=activity.snapshot(initiative, (*INITIATIVE_FIELDS, "status", "rank", "next_rank")),
     )
     for kr in key_results:
         link_initiative(org, actor, initiative, key_result=kr)
@@ -2350,10 +2358,17 @@ def _move_team(org: Organization, actor: Person | None, initiative: Initiative, 
         remaining = [i for i in stacks[old_team.pk] if i.pk != initiative.pk]
         _write_ranks(remaining)
         initiative.rank = len(stacks[team.pk]) + 1
+    elif initiative.status == InitiativeStatus.PROPOSED:
+        # Out of one Next up list (which closes up), last in the other.
+        first, second = sorted([old_team, team], key=lambda t: t.pk)
+        lists = {first.pk: _lock_next_up(first), second.pk: _lock_next_up(second)}
+        remaining = [i for i in lists[old_team.pk] if i.pk != initiative.pk]
+        _write_ranks(remaining, "next_rank")
+        initiative.next_rank = len(lists[team.pk]) + 1
     before = {"team": old_team.pk, "rank": old_rank}
     initiative.team = team
     initiative.version += 1
-    initiative.save(update_fields=["team", "rank", "version", "updated_at"])
+    initiative.save(update_fields=["team", "rank", "next_rank", "version", "updated_at"])
     activity.record(
         org,
         actor,
@@ -2407,6 +2422,11 @@ def set_initiative_status(
     if status == InitiativeStatus.DONE:
         changes["progress"] = 100
     _write_ranks(stack)
+    # Proposed work leaves the Next up list (which closes up) whatever it becomes, and
+    # work proposed again joins it last.
+    next_up = [i for i in _lock_next_up(initiative.team) if i.pk != initiative.pk]
+    changes["next_rank"] = len(next_up) + 1 if status == InitiativeStatus.PROPOSED else None
+    _write_ranks(next_up, "next_rank")
     before = {"status": old, "rank": old_rank}
     for k, v in changes.items():
         setattr(initiative, k, v)
@@ -2539,6 +2559,25 @@ def move_in_stack(
     each apply to the order the previous one left: ranks stay a dense 1..n. Returns the
     stack's initiative ids, top first.
     """
+    return _move_in_list(org, actor, initiative, new_position, next_up=False)
+
+
+@transaction.atomic
+def move_in_next_up(
+    org: Organization, actor: Person | None, initiative: Initiative, new_position: Any
+) -> list[int]:
+    """Move one proposed initiative to `new_position` (1 = first) in its team's Next up
+    list: the order the team means to take its proposed work up in, ranked apart from the
+    priority stack. Serialised and kept dense as `move_in_stack`; the same people may. It
+    is recorded as a "reranked" event (after: its `next_rank`); unlike a stack move it is
+    no priority churn (no `RankChange`). Returns the list's initiative ids, first first.
+    """
+    return _move_in_list(org, actor, initiative, new_position, next_up=True)
+
+
+def _move_in_list(
+    org: Organization, actor: Person | None, initiative: Initiative, new_position: Any, *, next_up
+) -> list[int]:
     require_same_org(org, initiative, "initiative")
     try:
         if isinstance(new_position, bool):
@@ -2552,9 +2591,14 @@ def move_in_stack(
         ) from None
     team = Team.objects.get(pk=initiative.team_id)
     require_team_admin(actor, team, "reorder its priorities")
-    stack = _lock_stack(team)
+    stack = _lock_next_up(team) if next_up else _lock_stack(team)
     current = next((i for i in stack if i.pk == initiative.pk), None)
     if current is None:
+        if next_up:
+            raise ServiceError(
+                f"{initiative.title} is not proposed, so it is not in {team.name}'s Next up.",
+                code="not_in_next_up",
+            )
         raise ServiceError(
             f"{initiative.title} is not active, so it is not in {team.name}'s priority stack.",
             code="not_in_stack",
@@ -2564,23 +2608,24 @@ def move_in_stack(
             f"The position must be between 1 and {len(stack)}.",
             fields={"position": [f"Enter 1 to {len(stack)}."]},
         )
+    field = "next_rank" if next_up else "rank"
     old_rank = stack.index(current) + 1
     rest = [i for i in stack if i.pk != current.pk]
     rest.insert(position - 1, current)
-    _write_ranks(rest)
+    _write_ranks(rest, field)
     if old_rank != position:
-        now = timezone.now()
-        RankChange.objects.create(
-            org=org,
-            team=team,
-            initiative=current,
-            old_rank=old_rank,
-            new_rank=position,
-            by=actor,
-            at=now,
-        )
+        if not next_up:
+            RankChange.objects.create(
+                org=org,
+                team=team,
+                initiative=current,
+                old_rank=old_rank,
+                new_rank=position,
+                by=actor,
+                at=timezone.now(),
+            )
         activity.record(
-            org, actor, "reranked", current, before={"rank": old_rank}, after={"rank": position}
+            org, actor, "reranked", current, before={field: old_rank}, after={field: position}
         )
     return [i.pk for i in rest]
 
@@ -2617,10 +2662,14 @@ def delete_initiative(org: Organization, actor: Person | None, initiative: Initi
         initiative,
         before=activity.snapshot(initiative, ("title", "team", "status")),
     )
+    next_up = _lock_next_up(initiative.team)
     served = _served_by(initiative)
+    gone = initiative.pk  # (deleting clears it)
     delete_unless_in_use(initiative, initiative.title)
     rollups.refresh(served)
-    _write_ranks([i for i in stack if i.pk != initiative.pk])
+    # The rest of its stack or Next up list closes up.
+    _write_ranks([i for i in stack if i.pk != gone])
+    _write_ranks([i for i in next_up if i.pk != gone], "next_rank")
 
 
 # --- links between initiatives --------------------------------------------------------------
@@ -2805,6 +2854,7 @@ __all__ = [
     "delete_period",
     "link_initiative",
     "link_objective",
+    "move_in_next_up",
     "move_in_stack",
     "number",
     "record_key_result_value",

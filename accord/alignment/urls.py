@@ -72,6 +72,7 @@ urlpatterns = [
     ),
     path("teams/<slug:team_slug>/", views.team, name="team"),
     path("teams/<slug:team_slug>/stack/move/", views.stack_move, name="stack_move"),
+    path("teams/<slug:team_slug>/next-up/move/", views.next_up_move, name="next_up_move"),
     path("teams/<slug:team_slug>/wip/", views.team_wip, name="team_wip"),
     path("settings/", views.settings, name="settings"),
 ]

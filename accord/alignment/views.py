@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -430,21 +430,32 @@ def periods(request):
             return redirect(_url("periods", request))
     # Newest first; of two starting the same day, the longer (a year before its first
     # quarter), whatever order the database keeps them in.
-    rows = list(Period.objects.for_org(org).order_by("-start", "-end", "pk"))
+    periods = list(Period.objects.for_org(org).order_by("-start", "-end", "pk"))
     # The current period as every other page takes it: the one marked current, else the open
     # one containing today (which needs no "Make current").
     current = queries.current_period(org)
-    return render(
+    can_plan = services.may_plan_periods(request.person)
+    ctx = _ctx(
         request,
-        "alignment/periods.html",
-        _ctx(
-            request,
-            form=form,
-            rows=[(p, CarryOverForm(org=org, period=p, prefix=f"c{p.pk}")) for p in rows],
-            current_id=current.pk if current is not None else None,
-            can_plan=services.may_plan_periods(request.person),
-        ),
+        form=form,
+        current_id=current.pk if current is not None else None,
+        can_plan=can_plan,
     )
+    # Each row's Carry over form and question from the periods read above and one count
+    # of every period's objectives: the page's queries do not grow with its periods.
+    figures = queries.period_carry_figures(org, [p.pk for p in periods]) if can_plan else {}
+    rows = []
+    for p in periods:
+        carry = CarryOverForm(org=org, period=p, periods=periods, prefix=f"c{p.pk}")
+        question = ""
+        if carry.targets and can_plan:
+            labels = ctx["labels"]
+            question = queries.carry_question(
+                p, figures[p.pk], labels["objective"], labels["objective_plural"]
+            )
+        rows.append((p, carry, question))
+    ctx["rows"] = rows
+    return render(request, "alignment/periods.html", ctx)
 
 
 @org_view
@@ -1548,11 +1559,12 @@ def team(request, team_slug: str):
             o.pct = o.rollup_progress
         team_progress = queries.team_progress(org, team, period)
     stack = queries.priority_stack(org, team)
-    others = list(
+    next_up = queries.next_up(org, team)
+    paused = list(
         Initiative.objects.for_org(org)
-        .filter(team=team, status__in=[InitiativeStatus.PROPOSED, InitiativeStatus.PAUSED])
+        .filter(team=team, status=InitiativeStatus.PAUSED)
         .select_related("owner")
-        .order_by("status", "title")
+        .order_by("title")
     )
     # A department (a team with teams below it): its own figures say they are its own, and
     # the figures of it with the teams below it (bounded, whatever their number) give the
@@ -1572,13 +1584,14 @@ def team(request, team_slug: str):
             team_progress=team_progress,
             orphaned_count=sum(1 for o in objectives if o.orphaned),
             stack=stack,
-            others=others,
+            next_up=next_up,
+            paused=paused,
             unaligned=list(queries.unaligned_initiatives(org, team=team)),
             can_rank=permissions.can_manage_team(request.person, team),
             may_set=services.acts_for(request.person, team),  # its New buttons
             wip_form=WipForm(initial={"wip_limit": stack.wip_limit}),
             department=department,
-            has_own_work=bool(stack.items or others),
+            has_own_work=bool(stack.items or next_up or paused),
         ),
     )
 
@@ -1588,6 +1601,18 @@ def team(request, team_slug: str):
 def stack_move(request, team_slug: str):
     """Move one initiative in the team's stack. JSON in and out for the drag-and-drop
     (`{"initiative_id", "position"}`), or a plain form post (the keyboard buttons)."""
+    return _move_in_list(request, team_slug, next_up=False)
+
+
+@org_view
+@require_POST
+def next_up_move(request, team_slug: str):
+    """Move one proposed initiative in the team's Next up list, as `stack_move` does in
+    its stack."""
+    return _move_in_list(request, team_slug, next_up=True)
+
+
+def _move_in_list(request, team_slug: str, *, next_up: bool):
     org = request.org
     team = get_object_or_404(Team.objects.for_org(org), slug=team_slug)
     wants_json = request.content_type == "application/json"
@@ -1618,12 +1643,14 @@ def stack_move(request, team_slug: str):
             # "up"/"down" (the arrow buttons): one place from where the item is now, which
             # may not be where the page showed it (moved since, by a drag or by someone).
             Team.objects.select_for_update().get(pk=team.pk)  # stack moves are serialised
-            now = list(
-                Initiative.objects.for_org(org)
-                .filter(team=team, status=InitiativeStatus.ACTIVE)
-                .order_by("rank", "id")
-                .values_list("pk", flat=True)
-            )
+            listed = Initiative.objects.for_org(org).filter(team=team)
+            if next_up:
+                listed = listed.filter(status=InitiativeStatus.PROPOSED).order_by(
+                    F("next_rank").asc(nulls_last=True), "id"
+                )
+            else:
+                listed = listed.filter(status=InitiativeStatus.ACTIVE).order_by("rank", "id")
+            now = list(listed.values_list("pk", flat=True))
             at = now.index(item.pk) + 1 if item.pk in now else None
             if position in ("up", "down") and at is not None:
                 position = max(1, min(len(now), at + (-1 if position == "up" else 1)))
@@ -1633,7 +1660,8 @@ def stack_move(request, team_slug: str):
                     f"The order changed since you loaded it: {item.title} was at {at}, "
                     f"not {shown}. "
                 )
-            order = services.move_in_stack(org, request.person, item, position)
+            move = services.move_in_next_up if next_up else services.move_in_stack
+            order = move(org, request.person, item, position)
     except ServiceError as exc:
         if wants_json:
             status = exc.status if exc.status != 400 else 422
@@ -1652,7 +1680,8 @@ def stack_move(request, team_slug: str):
     moved = data.get("moved")
     if (moved, at) in (("up", 1), ("down", len(order))) and len(order) > 1:
         moved = "down" if moved == "up" else "up"
-    anchor = f"move-{item.pk}-{moved}" if moved in ("up", "down") else "stack"
+    section = "next-up" if next_up else "stack"
+    anchor = f"move-{item.pk}-{moved}" if moved in ("up", "down") else section
     return redirect(back + "#" + anchor)
 
 

@@ -604,7 +604,7 @@ class Initiatives(Keyed):
         links_k: dict[int, list[str]] = {}
         for i, k in moved_ids:
             links_k.setdefault(i, []).append(kr_keys[k])
-        for i in qs.order_by("team__slug", "rank", "id").iterator(chunk_size=500):
+        for i in qs.order_by("team__slug", "rank", "next_rank", "id").iterator(chunk_size=500):
             yield (
                 i,
                 {

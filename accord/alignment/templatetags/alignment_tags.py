@@ -120,37 +120,3 @@ def slip(days):
     if days < 0:
         return format_html('<span class="tag tag--ok">{} days ahead of baseline</span>', -days)
     return format_html('<span class="tag tag--ok">{}</span>', "on baseline")
-
-
-@register.simple_tag
-def carry_confirm(period, org, singular: str = "objective", plural: str = "objectives") -> str:
-    """What the Carry over button of a period asks, with how many objectives it would
-    copy, how that agrees with the open ones when some are complete but not scored ("Carry
-    27 unfinished objectives of Q4 2026 into the chosen period? 28 open: 27 unfinished, 1
-    complete but not scored (not carried). …"), and that the copies' key results start
-    from their current values. Three queries."""
-    from accord.alignment.queries import open_objective_counts
-    from accord.alignment.services import carriable_objectives, left_behind
-
-    n = carriable_objectives(org, period).count()
-    behind = left_behind(org, period).count()
-    if behind:
-        noun = singular if behind == 1 else plural
-        stays = f"{behind} {noun.lower()} of retired teams stay{'s' if behind == 1 else ''}"
-    counts = open_objective_counts(org, period)
-    why = (
-        f" {counts['open']} open: {counts['unfinished']} unfinished, {counts['complete']} "
-        "complete but not scored (not carried)."
-        if counts["complete"]
-        else ""
-    )
-    if not n:
-        text = f"{period.name} has no unfinished {plural.lower()} to carry over.{why}"
-        return f"{text} {stays.capitalize()} behind." if behind else text
-    noun = singular if n == 1 else plural
-    text = (
-        f"Carry {n} unfinished {noun.lower()} of {period.name} into the chosen period?{why} "
-        "Their key results start from their current values (the copies measure progress "
-        "from today's value, not the original start). Any already carried there is skipped"
-    )
-    return f"{text}; {stays} behind." if behind else f"{text}."

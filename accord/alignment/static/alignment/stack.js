@@ -1,5 +1,6 @@
-// The priority stack: drag to reorder (SortableJS). Each drop moves one initiative via
-// the rank endpoint; on refusal the list goes back to the server's order.
+// The priority stack and the Next up list (proposed work, ranked apart): drag to reorder
+// (SortableJS). Each drop moves one initiative via the list's move endpoint
+// (data-move-url); on refusal the list goes back to the server's order.
 (function () {
   function csrf() {
     var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -50,9 +51,13 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     refocus();
-    var list = document.getElementById("stack-list");
-    if (!list || !window.Sortable || list.dataset.canRank !== "1") return;
-    var status = document.getElementById("stack-status");
+    if (!window.Sortable) return;
+    document.querySelectorAll("ol.stack-list[data-move-url]").forEach(sortable);
+  });
+  // One list, saying what happened in its own status line (data-status names it).
+  function sortable(list) {
+    if (list.dataset.canRank !== "1") return;
+    var status = document.getElementById(list.dataset.status);
     var before = null;
     Sortable.create(list, {
       handle: ".handle",
@@ -97,5 +102,5 @@
           });
       },
     });
-  });
+  }
 })();
