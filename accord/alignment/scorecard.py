@@ -70,11 +70,20 @@ class Row:
         return self.confidence_now - self.confidence_start
 
 
+class Rows(list):
+    """The rows a scorecard shows, with `total`: how many objectives the period has in its
+    scope, more than the rows when they were cut at the limit (the page says "the first
+    500 of 2,007", not "500")."""
+
+    total: int = 0
+
+
 def rows(
     org: Organization, period: Period, team: Team | None = None, *, limit: int = ROWS_MAX
-) -> tuple[list[Row], bool]:
-    """The scorecard's rows, by team and title, and whether there were more than `limit`.
-    Five queries (six with a team)."""
+) -> tuple[Rows, bool]:
+    """The scorecard's rows, by team and title (`Rows`, with how many there are in all),
+    and whether there were more than `limit`. Five queries (six with a team; one more to
+    count them all when there are more)."""
     qs = Objective.objects.for_org(org).filter(period=period)
     if team is not None:
         qs = qs.filter(team_id__in=subtree_ids(team))
@@ -82,10 +91,11 @@ def rows(
         qs.select_related("team", "owner").order_by("team__name", "title", "id")[: limit + 1]
     )
     more = len(found) > limit
+    total = qs.count() if more else len(found)
     found = found[:limit]
     ids = [o.pk for o in found]
     if not ids:
-        return [], more
+        return Rows(), more
     # Confidence when the period began: the last given by the end of its first day, else
     # the first given during the period (with when).
     began = org_day_start(period.start + dt.timedelta(days=1))
@@ -131,7 +141,8 @@ def rows(
                 )
                 for oid in serves[r.initiative_id]:
                     slipped.setdefault(oid, []).append(slip)
-    out = []
+    out = Rows()
+    out.total = total
     for o in found:
         value, given = start.get(o.pk, (None, None))
         out.append(Row(o, value, slipped.get(o.pk, []), given))

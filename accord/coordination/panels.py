@@ -78,10 +78,13 @@ def home(request) -> str | None:
 def _more(total: int, shown: int, counted_up_to: int | None = queries.SCOPE_COUNTED):
     """How many rows past the `shown` ones a card leaves to its list, where `total` was
     counted up to `counted_up_to` (`count_up_to`: one more means more; None: exact):
-    the number, and as the card writes it ("3", "1,181+")."""
+    the number, and as the card writes it ("3", "180+"). A total past the count reads
+    "200+" (`shown_count`), so what is left of it is "200+" less those shown: "200+" when
+    none is, never the one more the count read to know there are more."""
     more = max(0, total - shown)
-    past = counted_up_to is not None and total > counted_up_to
-    return more, f"{more:,}+" if past else f"{more:,}"
+    if counted_up_to is not None and total > counted_up_to:
+        return more, f"{max(0, counted_up_to - shown):,}+"
+    return more, f"{more:,}"
 
 
 def departments(org, heads: list, on=None) -> list[dict]:
