@@ -7,7 +7,9 @@ end (`intelligence.queries.signals_as_of` at `Week.signals_at`, the end of its l
 UTC, whatever the reader's zone, as Insights' trend reads it) and the stored health of
 both week ends, and
 turns what it finds into lines from fixed templates. So building the same week again
-later gives the same briefing, and nothing is invented: every line names one object and
+later gives the same briefing (but for "Coming up", which starts when it is built,
+`coming_from`, and the counts of now beside counts linked to a list of now,
+`_listed_now`), and nothing is invented: every line names one object and
 links to its page (but one, which counts the scope's action items past their date and
 links to their list).
 
@@ -42,6 +44,7 @@ from urllib.parse import urlencode
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import timezone
 
 from accord.alignment import confidence as bands
 from accord.core.errors import ServiceError
@@ -57,6 +60,9 @@ from accord.web.templatetags.dates import day, day_span, weekday
 from accord.web.templatetags.numbers import counted
 
 MAX_ITEMS = 10  # lines per section; the rest is counted by kind, each linked to its list
+# "Coming up" leaves out more than this many lines of several kinds: counted in one short
+# line linked to the meeting series, not a clause and a link for each kind (`_rest`).
+COMING_UP_BY_KIND = 20
 ROUTINE = 5  # a line's weight from which it is routine (`_Rank`): shown once what matters is
 TOP_SIGNALS = 5  # "what is at risk": the top signals
 KR_MOVES = 3  # key results that moved most, each way
@@ -628,14 +634,31 @@ def _overdue_actions(org, week, reader, scope, snap, history, out) -> None:
     out.add("needs_you", item, _Rank("overdue", 2, (oldest.due_on, 0)))
 
 
-def build(org: Organization, week: Week, reader: Reader, history: History | None = None) -> dict:
-    """The briefing of `reader` for `week`, as plain data (see the module docstring)."""
+def build(
+    org: Organization,
+    week: Week,
+    reader: Reader,
+    history: History | None = None,
+    *,
+    built_at: dt.datetime | None = None,
+) -> dict:
+    """The briefing of `reader` for `week`, as plain data (see the module docstring), built
+    now or as sent at `built_at` (where "Coming up" starts, `coming_from`)."""
     history = history or History(org)
     before = history.snap(week.start - dt.timedelta(microseconds=1))
     after = history.snap(week.as_of)
     scope = _Scope(_subtree(after, reader.scope))
     out = _Sections()
     start, end = week.start, week.end
+    # Where lines come from several teams (a department's, the organization's), a line
+    # whose words name no team says whose it is: two teams' decisions may ask one question.
+    several = scope.ids is None or len(scope.ids) > 1
+
+    def of_team(team_id: int | None) -> str:
+        return f" ({after.team_name(team_id)})" if several and team_id is not None else ""
+
+    def of_decision(dec: Any) -> str:
+        return _decision_teams(after, history, dec) if several else ""
 
     def in_week(moment: dt.datetime | None) -> bool:
         return moment is not None and start <= moment < end
@@ -659,7 +682,8 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
     for delta, kr, old, _obj in ups + downs:
         way = "closer to" if delta > 0 else "further from"
         item = _item(
-            f"Key result “{kr.name}” moved from {kr.value(old.current)} to "
+            f"Key result “{kr.name}”{of_team(_obj.team_id)} moved from "
+            f"{kr.value(old.current)} to "
             f"{kr.value(kr.current)}, "
             f"{_points(delta)} {way} its target.",
             "alignment.keyresult",
@@ -679,7 +703,8 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
             out.add(
                 "changed",
                 _item(
-                    f"Confidence in objective “{obj.title}” moved from {was} to "
+                    f"Confidence in objective “{obj.title}”{of_team(obj.team_id)} moved "
+                    f"from {was} to "
                     f"{_confidence(obj.confidence)}.",
                     "alignment.objective",
                     obj.id,
@@ -775,16 +800,23 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                     _item(f"{giver} delivered “{dep.title}” to {asker} on time.", *link),
                     _Rank("delivered"),
                 )
-        if dep.active and (dep.flag == "blocked" or dep.is_late(week.last_day)):
+        late = dep.active and dep.is_late(week.last_day)
+        if dep.active and (dep.flag == "blocked" or late):
+            # Late as the list of late requests reads it (`coordination.queries.late_q`),
+            # blocked or not: a blocked one is counted as late once past its date, so that
+            # each count has one list (late, else at risk or blocked and not late).
+            days_late = f"{counted((week.last_day - dep.due).days, 'day')} late"
             why = (
-                "blocked"
+                f"blocked, {days_late} (due {_day(dep.due)})"
+                if late and dep.flag == "blocked"
+                else "blocked"
                 if dep.flag == "blocked"
-                else f"{counted((week.last_day - dep.due).days, 'day')} late (due {_day(dep.due)})"
+                else f"{days_late} (due {_day(dep.due)})"
             )
             out.add(
                 "blocked",
                 _item(f"{asker} waits on {giver} for “{dep.title}”: {why}.", *link),
-                _Rank("blocked" if dep.flag == "blocked" else "late"),
+                _Rank("late" if late else "blocked"),
             )
         elif dep.active and dep.flag == "at_risk":
             in_danger[dep.id] = dep
@@ -804,13 +836,13 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         if in_week(dec.decided_at) and (old is None or old.undecided):
             out.add(
                 "changed",
-                _item(sentence(f"Decided: “{dec.question}”"), *link),
+                _item(sentence(f"Decided{of_decision(dec)}: “{dec.question}”"), *link),
                 _Rank("decided", 1, (1, 0, dec.id)),
             )
         if dec.status == "reversed" and (old is None or old.status != "reversed"):
             out.add(
                 "changed",
-                _item(sentence(f"Reversed: “{dec.question}”"), *link),
+                _item(sentence(f"Reversed{of_decision(dec)}: “{dec.question}”"), *link),
                 _Rank("reversed", 1, (0, 0, dec.id)),
             )
         if mine and dec.undecided and reader.acts:
@@ -821,7 +853,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
                 # agendas say (`decisions.models.overdue_since`).
                 when = overdue_since(dec.decide_by) if late else dec.decide_by
                 due = f", {'overdue since' if late else 'due'} {_day(when)}"
-            text = sentence(f"Decision waiting on you: “{dec.question}”{due}")
+            text = sentence(f"Decision waiting on you{of_decision(dec)}: “{dec.question}”{due}")
             out.add("needs_you", _item(text, *link), _waiting_rank("decision", dec.decide_by, late))
 
     # -- issues
@@ -938,7 +970,7 @@ def build(org: Organization, week: Week, reader: Reader, history: History | None
         )
 
     # -- next week
-    _coming_up(week, reader, scope, after, history, out)
+    _coming_up(week, reader, scope, after, history, out, of_decision, coming_from(week, built_at))
 
     return _finish(org, week, reader, after, history, headline, out)
 
@@ -987,6 +1019,17 @@ def _in_danger(week: Week, after: Snapshot, signals: list, flagged: dict, out) -
             ),
             _Rank("at_risk", ROUTINE + 1, (dep.due, dep.id)),
         )
+
+
+def _decision_teams(snap: Snapshot, history: History, dec: Any) -> str:
+    """Whose a decision is, short, for a line among several teams' (" (Platform)",
+    " (Platform, Web)", " (Platform and 3 other teams)"); "" for one of no team."""
+    names = sorted(snap.team_name(t) for t in history.teams_of(dec) if t in snap.teams)
+    if not names:
+        return ""
+    if len(names) <= 2:
+        return f" ({', '.join(names)})"
+    return f" ({names[0]} and {counted(len(names) - 1, 'other team')})"
 
 
 def _whole(score: float) -> int:
@@ -1095,12 +1138,29 @@ def meeting_line(name: str, moment: dt.datetime, z: dt.tzinfo) -> str:
     return f"{name}: {_day(at.date())} at {at:%H:%M}."
 
 
+def coming_from(week: Week, now: dt.datetime | None = None) -> dt.datetime:
+    """Where "Coming up" of `week`'s briefing starts: the week after it, from the moment
+    the briefing is built (sent a Tuesday, Monday's meetings and what fell due then are
+    past, not coming) to that week's end; a week built again once the next is over reads
+    the whole next week, as it came up then."""
+    nxt = week.following()
+    now = now or timezone.now()
+    return now if nxt.start < now < nxt.end else nxt.start
+
+
 def coming_up_title(tz: str) -> str:
     return f"Coming up (times in {tz})"  # readers' zones differ; say whose
 
 
 def _coming_up(
-    week: Week, reader: Reader, scope: _Scope, snap: Snapshot, history: History, out
+    week: Week,
+    reader: Reader,
+    scope: _Scope,
+    snap: Snapshot,
+    history: History,
+    out,
+    of_decision,
+    since: dt.datetime,
 ) -> None:
     """Next week's meetings and what falls due, by time: the reader's own first (the
     meetings they take part in, wherever they are, as the Leadership sync of a head whose
@@ -1135,7 +1195,7 @@ def _coming_up(
 
     org_wide = "the whole organization"
     for cadence in cadences:
-        for occ in rhythm_queries.occurrences_of(cadence, nxt.start, nxt.end, since_created=True):
+        for occ in rhythm_queries.occurrences_of(cadence, since, nxt.end, since_created=True):
             # An all-day cadence's occurrence is a date (in its own zone), not a time.
             if occ.all_day:
                 item = _item(
@@ -1158,8 +1218,10 @@ def _coming_up(
                 )
             out.add("coming_up", item, rank("meeting", cadence.pk in own, occ.start, 0, item))
 
+    first_day = since.astimezone(z).date()
+
     def due(d: dt.date | None) -> bool:
-        return d is not None and nxt.start.date() <= d <= nxt.last_day
+        return d is not None and first_day <= d <= nxt.last_day
 
     def noon(d: dt.date) -> dt.datetime:
         return dt.datetime.combine(d, dt.time(12), z)
@@ -1188,7 +1250,7 @@ def _coming_up(
     for dec in history.pick(snap, "decisions", scope.ids):
         if dec.undecided and scope.any(history.teams_of(dec)) and due(dec.decide_by):
             item = _item(
-                f"Decision “{dec.question}” is due {_day(dec.decide_by)}.",
+                f"Decision “{dec.question}”{of_decision(dec)} is due {_day(dec.decide_by)}.",
                 "decisions.decision",
                 dec.id,
             )
@@ -1471,12 +1533,30 @@ def _rest(
         counts[kind] = counts.get(kind, 0) + 1
     words = REST.get(key, {})
     level = "your level" if reader.person is not None else "the team's level"  # a team's own
-    parts = []
+    parts: list[dict] = []
+    if key == "coming_up" and len(counts) > 2 and len(kinds) > COMING_UP_BY_KIND:
+        return [_coming_up_rest(org, reader, slug, counts)]
     for kind, n in counts.items():
         url = _rest_url(org, week, reader, key, kind, slug, history)
         label = counted(n, *words.get(kind, ("more", "more"))).replace("your level", level)
         total = every.count(kind)
         note = NOW_NOTE.get((key, kind), "")
+        listed = _listed_now(org, url) if (key, kind) in COUNTED_NOW else None
+        if listed is not None:
+            # The list is of now: its count now beside the week's, read by the list's own
+            # query, so the number a reader is told is the number of rows the link shows.
+            same = next((p for p in parts if p["url"] == url and "listed" in p), None)
+            if same is not None:  # blocked and at risk: one list, one count of it
+                same["label"] = same["label"].replace(" (", f", {label} (", 1)
+                same["count"] += n
+                continue
+            when = _day(timezone.localtime(timezone.now(), zone(week.tz)).date())
+            what = LISTED_WORDS.get(kind, "")
+            parts.append(
+                {"count": n, "label": f"{label} ({what}the list on {when}: {listed})", "url": url}
+            )
+            parts[-1]["listed"] = listed
+            continue
         if kind in ACTIVITY_KINDS.get(key, {}):
             note = ACTIVITY_NOTE
         elif key == "changed" and kind == "decided":
@@ -1495,6 +1575,86 @@ def _rest(
             part["label"] = f"{label} ({note})"
         parts.append(part)
     return parts
+
+
+# The counts whose link is a list of now that says how many it holds (`_listed_now`): the
+# briefing says that number beside its own, of the week.
+COUNTED_NOW = {
+    ("needs_you", "dependency"),
+    ("blocked", "late"),
+    ("blocked", "blocked"),
+    ("blocked", "at_risk"),
+    ("coming_up", "decision"),
+}
+
+
+# What a list of now holds beyond the lines' own reading, said before its count: the list
+# of requests at risk counts every reason one is (a commitment after the need-by date, a
+# provider's plan that ends later, is paused or blocked), the lines those flagged so or
+# predicted late.
+LISTED_WORDS = {
+    "blocked": "at risk for any reason and not late: ",
+    "at_risk": "at risk for any reason and not late: ",
+}
+
+
+def _listed_now(org, url: str) -> int | None:
+    """How many rows the list at `url` (a list of requests or the decision log, with the
+    query a briefing links with) holds now: its own query function (`coordination.queries
+    .filtered`, `decisions.queries.filter_log`) read with that query's filters, so that a
+    count and the list it links to agree. None: not such a list (or no such team)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from accord.coordination import queries as coordination_queries
+
+    path, query = urlsplit(url)[2], dict(parse_qsl(urlsplit(url)[3]))
+    team = None
+    if query.get("team"):
+        team = Team.objects.for_org(org).filter(slug=query["team"]).first()
+        if team is None:
+            return None
+    only = query.get("only") == "1"
+    yes_no = {"1": True, "0": False}
+    if path == reverse("coordination:list", kwargs={"org_slug": org.slug}):
+        return coordination_queries.filtered(
+            org,
+            team=team,
+            only=only,
+            waiting=query.get("waiting") == "1",
+            active=yes_no.get(query.get("active", "")),
+            late=yes_no.get(query.get("late", "")),
+            at_risk=yes_no.get(query.get("at_risk", "")),
+        ).count()
+    if path == reverse("decisions:index", kwargs={"org_slug": org.slug}):
+
+        def date(name: str) -> dt.date | None:
+            return dt.date.fromisoformat(query[name]) if query.get(name) else None
+
+        return decision_queries.filter_log(
+            org,
+            team=team,
+            only=only,
+            status=query.get("status", ""),
+            due_since=date("due_since"),
+            due_until=date("due_until"),
+        ).count()
+    return None
+
+
+def _coming_up_rest(org, reader: Reader, slug: str, counts: dict[str, int]) -> dict:
+    """The rest of "Coming up" when of several kinds: one short line ("and 509 more: 223
+    meetings, 286 items due"), linked to the meeting series of the reader's teams, rather
+    than a clause and a list for each kind."""
+    meetings = counts.get("meeting", 0)
+    due = sum(n for kind, n in counts.items() if kind != "meeting")
+    total = meetings + due
+    said = [counted(meetings, "meeting")] if meetings else []
+    said += [f"{counted(due, 'item')} due"] if due else []
+    series = MEETING_SERIES[reader.person is not None if slug else None]
+    url = reverse("rhythm:cadences", kwargs={"org_slug": org.slug})
+    url += f"?{urlencode({'team': slug})}" if slug else ""
+    label = f"{counted(total, 'more', 'more')} ({', '.join(said)})"
+    return {"count": total, "label": label, "url": url, "alone": f"{label} — see {series}"}
 
 
 # Whose meeting series the list of "and N more meetings" holds: a person's scope, a
@@ -1555,7 +1715,10 @@ def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, h
     if key == "blocked":
         if kind == "cycle":  # the dependencies' overview draws the circles of its scope
             return at("coordination:index", {"team": slug})
-        return at("coordination:list", {**team, "late" if kind == "late" else "at_risk": "1"})
+        if kind == "late":
+            return at("coordination:list", {**team, "late": "1"})
+        # Blocked or at risk, and not late: the late are counted, and listed, as late.
+        return at("coordination:list", {**team, "at_risk": "1", "late": "0"})
     if key == "went_well":
         if kind == "team":
             return at("intelligence:index", {"scope": str(reader.scope or "all")})
@@ -1571,7 +1734,8 @@ def _rest_url(org, week: Week, reader: Reader, key: str, kind: str, slug: str, h
             # Open or proposed (both wait for their decision, `UNDECIDED`) and due next
             # week, by their decide-by date: what the lines count (`_coming_up`).
             nxt = week.following()
-            due = {"due_since": nxt.start.date().isoformat(), "due_until": nxt.last_day.isoformat()}
+            first = coming_from(week).astimezone(zone(week.tz)).date()
+            due = {"due_since": first.isoformat(), "due_until": nxt.last_day.isoformat()}
             return at("decisions:index", {**team, "status": "undecided", **due})
         if kind == "action":
             # The organization's: its one top team's list (with several, none lists them).

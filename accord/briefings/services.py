@@ -138,8 +138,10 @@ def build_for(
     person: Person | None = None,
     team: Team | None = None,
     history: compose.History | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """The content of a person's (or a team's) briefing of `week`, built now."""
+    """The content of a person's (or a team's) briefing of `week`, built now (or as at
+    `now`, the moment it is sent: where its "Coming up" starts)."""
     if (person is None) == (team is None):
         raise ValueError("A briefing is for a person or for a team.")
     if person is not None:
@@ -148,7 +150,7 @@ def build_for(
     else:
         require_same_org(org, team, "team")
         reader = compose.reader_for_team(org, team)  # type: ignore[arg-type]
-    return compose.build(org, week, reader, history)
+    return compose.build(org, week, reader, history, built_at=now)
 
 
 def page_link(org: Organization, briefing: Briefing) -> str:
@@ -253,7 +255,7 @@ def send_to_person(
     """Build, store and (with `email`) queue a person's briefing of `week`, once: None if
     it was stored before."""
     now = now or timezone.now()
-    content = build_for(org, week, person=person, history=history)
+    content = build_for(org, week, person=person, history=history, now=now)
     try:
         with transaction.atomic():
             b = _store_or_claim(org, week, content, person=person, team=None, now=now)
@@ -287,7 +289,7 @@ def send_to_team(
 ) -> Briefing | None:
     """Build, store and post a team's weekly summary to its chat webhooks, once."""
     now = now or timezone.now()
-    content = build_for(org, week, team=team, history=history)
+    content = build_for(org, week, team=team, history=history, now=now)
     try:
         with transaction.atomic():
             b = _store_or_claim(org, week, content, person=None, team=team, now=now)
@@ -429,7 +431,7 @@ def build_on_request(
     if found is not None:
         return found
     now = now or timezone.now()
-    content = build_for(org, week, person=person, team=team, history=history)
+    content = build_for(org, week, person=person, team=team, history=history, now=now)
     try:
         with transaction.atomic():
             return _store(org, week, content, person=person, team=team, now=now, sent=False)

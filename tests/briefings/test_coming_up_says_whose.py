@@ -25,7 +25,7 @@ def _same_title_in_two_teams(s, clock):
             w.org, None, "weekly-sync", team=w[name].team, start_date=D(2026, 1, 5),
             owner=w[name].lead, name="Weekly team sync",
         )  # fmt: skip
-    clock.at(D(2026, 1, 21), 9)
+    clock.at(D(2026, 1, 19), 6)
 
 
 def test_each_teams_meeting_says_whose_it_is(week, clock):  # noqa: F811

@@ -39,13 +39,13 @@ def test_decisions_due_opens_the_proposed_ones_too(db, clock, monkeypatch):
     waiting = Decision.objects.get(pk=s.ids["waiting"])  # due Wed 21 Jan, next week
     clock.at(D(2026, 1, 16), 10)
     decisions.propose(w.org, None, waiting, "Yes, from February")
-    clock.at(D(2026, 1, 21), 9)
+    clock.at(D(2026, 1, 19), 6)
     monkeypatch.setattr(compose, "MAX_ITEMS", 0)  # every line counted, none shown
     c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
     label, url = part(c, "coming_up", "1 decision due")
     page = signed_in(w.admin).get(url).content.decode()
     assert waiting.question in page
-    assert label == "1 decision due (listed as they are now)"
+    assert label == "1 decision due (the list on Mon 19 Jan 2026: 1)"
     # The log's filter reads "Open or proposed", and leaves decided ones out.
     assert '<option value="undecided" selected>Open or proposed</option>' in page
     decided = Decision.objects.get(pk=s.ids["decided"])
@@ -78,13 +78,13 @@ def test_decisions_due_opens_the_decisions_due_next_week_and_no_others(db, clock
     decision("Do we split the repo?", plat.team, D(2026, 1, 26))  # the week after
     made = decision("Do we keep the old API?", web.team, D(2026, 1, 22))
     decisions.decide(org, None, made, "Until March")
-    clock.at(D(2026, 1, 21), 9)
+    clock.at(D(2026, 1, 19), 6)
     monkeypatch.setattr(compose, "MAX_ITEMS", 0)  # every line counted, none shown
     week = compose.parse_week(WEEK)
 
     c = services.build_for(org, week, person=w.admin)
     label, url = part(c, "coming_up", "3 decisions due")
-    assert label == "3 decisions due (listed as they are now)"
+    assert label == "3 decisions due (the list on Mon 19 Jan 2026: 3)"
     due = "status=undecided&due_since=2026-01-19&due_until=2026-01-25"
     assert url == f"/o/brief/decisions/?{due}"
     page = signed_in(w.admin).get(url).content.decode()
@@ -118,7 +118,7 @@ def test_a_teams_decisions_about_its_issue_are_counted_as_its_log_lists_them(
     made = decisions.create_decision(org, None, "Do we cache the builds?", w.admin, links=about)
     decisions.decide(org, None, made, "Yes")
     assert not due.teams.exists() and not made.teams.exists()
-    clock.at(D(2026, 1, 21), 9)
+    clock.at(D(2026, 1, 19), 6)
     monkeypatch.setattr(compose, "MAX_ITEMS", 0)  # every line counted, none shown
     c = services.build_for(org, compose.parse_week(WEEK), person=plat.lead)
     client = signed_in(plat.lead)
@@ -166,7 +166,8 @@ def test_each_count_opens_what_it_counted_or_says_what_its_list_shows(db, clock,
         for p in section["more_parts"]:
             if p["url"] and p["label"] not in exact:
                 assert p["label"].endswith(")") and " (" in p["label"], p["label"]
-    assert part(c, "blocked", "1 request late")[0] == "1 request late (listed as they are now)"
+    late = "1 request late (the list on Mon 19 Jan 2026: 1)"
+    assert part(c, "blocked", "1 request late")[0] == late
 
 
 def test_the_decision_log_of_the_week_says_it_lists_those_shown_too(db, clock, monkeypatch):
@@ -178,7 +179,7 @@ def test_the_decision_log_of_the_week_says_it_lists_those_shown_too(db, clock, m
     ]
     for dec in made:
         decisions.decide(w.org, None, dec, "Yes")
-    clock.at(D(2026, 1, 21), 9)
+    clock.at(D(2026, 1, 19), 6)
     # The escalated issue, the reversal and one of the three decisions made are shown.
     monkeypatch.setattr(compose, "MAX_ITEMS", 3)
     c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)

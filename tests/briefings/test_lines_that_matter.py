@@ -48,7 +48,7 @@ def test_many_moves_of_confidence_leave_room_for_the_weeks_decisions_and_slips(d
         alignment.set_objective_confidence(org, None, obj, 9)
     for dec in made:
         decisions.decide(org, None, dec, "Yes")
-    clock.at(D(2026, 1, 21), 9)
+    clock.at(D(2026, 1, 19), 6)
 
     c = services.build_for(org, compose.parse_week(WEEK), person=w.admin)
     changed = shown(c, "changed")
@@ -114,7 +114,7 @@ def test_a_critical_issue_leads_what_needs_you_and_the_rest_is_on_its_lists(db, 
         )
         for n in range(11)
     ]
-    clock.at(D(2026, 1, 21), 9)
+    clock.at(D(2026, 1, 19), 6)
 
     c = services.build_for(org, compose.parse_week(WEEK), person=w.admin)
     needs = shown(c, "needs_you")

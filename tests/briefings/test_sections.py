@@ -94,7 +94,7 @@ def test_the_admins_briefing_picks_every_change_of_the_week_and_nothing_after(db
     assert "Web delivered “Login page copy” to Platform on time." in texts
     assert "Web delivered “Password reset mail” for Platform." in texts
     assert "“Password reset mail” to Platform on time" not in texts
-    assert "Reversed: “Do we drop the old browser?” <" in texts
+    assert "Reversed (Web): “Do we drop the old browser?” <" in texts
     assert "Brief's coordination health rose from 60 to 68." in texts
     assert "Platform sync: Mon 19 Jan 2026 at 10:00." in texts
     assert f"\nComing up (times in {w.admin.timezone})\n" in texts  # whose 10:00
@@ -378,7 +378,7 @@ def test_what_needs_you_is_in_the_order_of_its_dates_overdue_first(db, clock):
     soon = decisions.create_decision(
         w.org, None, "Do we ship?", w.admin, teams=[w.root], decide_by=dt.date(2026, 1, 19)
     )
-    clock.at(dt.date(2026, 1, 21), 9)
+    clock.at(dt.date(2026, 1, 19), 6)
     c = services.build_for(w.org, compose.parse_week(WEEK), person=w.admin)
     section = next(sec for sec in c["sections"] if sec["key"] == "needs_you")
     shown = [(i["target_type"], int(i["target_id"])) for i in section["items"]]
@@ -431,7 +431,7 @@ def test_a_decision_waiting_on_you_says_when_it_is_overdue_and_a_question_ends_o
     this_week = render.text(
         services.build_for(w.org, compose.parse_week(WEEK), person=w.admin), absolute=False
     )
-    assert "Decision waiting on you: “Do we move to the new CDN?”, due Wed 21 Jan 2026." in (
+    assert "Decision waiting on you (Web): “Do we move to the new CDN?”, due Wed 21 Jan 2026." in (
         this_week
     )
     next_week = render.text(
@@ -440,8 +440,8 @@ def test_a_decision_waiting_on_you_says_when_it_is_overdue_and_a_question_ends_o
     )
     assert (
         # The day after its deadline, as its page, Insights and agendas say.
-        "Decision waiting on you: “Do we move to the new CDN?”, overdue since Thu 22 Jan 2026."
-        in next_week
+        "Decision waiting on you (Web): “Do we move to the new CDN?”, "
+        "overdue since Thu 22 Jan 2026." in next_week
     )
     assert "?”." not in this_week + next_week
 
@@ -476,8 +476,8 @@ def test_a_key_result_is_said_once_closer_ones_under_what_went_well(db, clock):
     assert further in items(c, "changed") and further not in items(c, "went_well")
     for fmt in render.FORMATS:
         out = render.render(c, fmt, absolute=False)
-        assert out.count("Key result “Platform metric” moved") == 1, fmt
-        assert out.count("Key result “Web metric” moved") == 1, fmt
+        assert out.count("Key result “Platform metric” (Platform) moved") == 1, fmt
+        assert out.count("Key result “Web metric” (Web) moved") == 1, fmt
     # The sections keep their order.
     keys = [sec["key"] for sec in c["sections"]]
     assert keys == [k for k, _ in compose.SECTIONS if k in keys]

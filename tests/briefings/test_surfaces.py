@@ -31,9 +31,9 @@ def test_the_command_prints_any_weeks_briefing_as_text_markdown_or_html(db, cloc
     text = run("--org", "brief", "--person", "boss@brief.example", "--week", WEEK)
     assert text.startswith("Brief: the week of 12\u201318 Jan 2026\n")
     changed = text.split("\nWhat changed\n")[1].split("\n\n")[0]
-    assert "- Key result “Web metric” moved from 50 to 30" in changed
-    assert "What went well\n- Key result “Platform metric” moved from 10 to 40" in text
-    assert text.count("Key result “Platform metric” moved") == 1
+    assert "- Key result “Web metric” (Web) moved from 50 to 30" in changed
+    assert "What went well\n- Key result “Platform metric” (Platform) moved from 10 to 40" in text
+    assert text.count("Key result “Platform metric” (Platform) moved") == 1
     assert "<http://localhost:8000/o/brief/alignment/objectives/" in text
     md = run("--org", "brief", "--person", "boss@brief.example", "--week", WEEK, "--format",
              "markdown")  # fmt: skip

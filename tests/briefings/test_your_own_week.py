@@ -50,7 +50,7 @@ def week(db, clock):
     s.ids["team_late"] = decisions.create_action_item(
         w.org, None, "Fix the search typo", web.members[0], due_on=D(2026, 1, 13), team=web.team
     ).pk
-    clock.at(D(2026, 1, 21), 9)
+    clock.at(D(2026, 1, 19), 6)
     return s
 
 

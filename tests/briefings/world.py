@@ -159,7 +159,7 @@ def build_story(clock: Clock, slug: str = "brief") -> Story:
     decisions.reverse(org, None, to_reverse, "Too many customers still use it")
 
     # -- after the week (W04): must not show in the week's briefing
-    at(clock, D(2026, 1, 20))
+    at(clock, D(2026, 1, 19), 5)
     alignment.record_key_result_value(org, None, plat.kr, 90)
     after = decisions.create_decision(org, None, "Do we rename the product?", admin)
     s.ids["after"] = after.pk
@@ -175,7 +175,8 @@ def build_story(clock: Clock, slug: str = "brief") -> Story:
         for day, value in ((D(2026, 1, 11), was), (D(2026, 1, 18), now)):
             rows = HealthScore.objects.filter(org=org, team=team, date=day)
             assert rows.update(rollup_overall=value) == 1
-    at(clock, D(2026, 1, 21), 9)
+    # Built early on the Monday after, before anything of "Coming up" is past.
+    at(clock, D(2026, 1, 19), 6)
     return s
 
 
