@@ -118,7 +118,17 @@ def test_stacks_rank_active_initiatives_one_to_n_and_some_work_serves_nothing(or
     for team in Team.objects.for_org(org)[:60]:
         stack = alignment.priority_stack(org, team)
         assert [i.rank for i in stack.items] == list(range(1, len(stack.items) + 1))
+        next_up = alignment.next_up(org, team)
+        assert [i.next_rank for i in next_up] == list(range(1, len(next_up) + 1))
     assert not Initiative.objects.for_org(org).exclude(status="active").exclude(rank=None).exists()
+    proposed = Initiative.objects.for_org(org).filter(status="proposed")
+    assert proposed.exists() and not proposed.filter(next_rank=None).exists()
+    assert (
+        not Initiative.objects.for_org(org)
+        .exclude(status="proposed")
+        .exclude(next_rank=None)
+        .exists()
+    )
     assert alignment.unaligned_initiatives(org).exists()
     aligned = InitiativeKeyResult.objects.for_org(org).count()
     aligned += InitiativeObjective.objects.for_org(org).count()

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
@@ -135,6 +136,18 @@ def _setup(org):
         shown.append(dep)
     for dep in shown[1:]:
         services.transition(org, None, dep, "flag_at_risk", note="Guard: waiting on a review.")
+    # A page of the API's late list of their own: how many generated dependencies are late
+    # depends on how the organization's departments fare (most are healthy; at 30 teams
+    # fewer than a page may be late), and a list's work is compared on full pages.
+    for n in range(settings.NINJA_PAGINATION_PER_PAGE):
+        services.create_dependency(
+            org,
+            None,
+            requester_initiative=mine,
+            provider_team=gives,
+            title=f"Guard late {n}",
+            need_by=today - dt.timedelta(days=30 + n),
+        )
     return {
         "viewer": viewer,
         "asks": asks,

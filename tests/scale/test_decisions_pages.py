@@ -337,13 +337,26 @@ def test_the_items_of_one_decision_or_meeting_are_read_by_their_source(generated
 
 def test_decision_latency_reads_a_screen_of_stored_figures_at_both_sizes(generated, db):
     """The page and the API read the figures `accord generate` stored: the same queries
-    at both sizes, a screen of the slowest teams and approvers, whatever their number."""
+    at both sizes, a screen of the slowest teams and approvers and of the most overdue
+    decisions, whatever their number."""
     from accord.decisions import latency, views
     from accord.decisions.models import LatencyFigure
 
     seen = {}
     for size, org in generated.items():
         world = _world(org)
+        # A screen of overdue decisions of its own: how many generated decisions are overdue
+        # depends on how the organization's departments fare (at 30 teams, fewer than a
+        # screen may be), and the page counts them only when it shows a full screen.
+        for i in range(views.LATENCY_ROWS):
+            decisions.create_decision(
+                org,
+                None,
+                f"Guard overdue question {i}",
+                approver=world["viewer"],
+                decide_by=timezone.localdate() - dt.timedelta(days=10 + i),
+                opened_at=timezone.now() - dt.timedelta(days=60),
+            )
         assert LatencyFigure.objects.filter(org=org, kind=latency.ORG).count() == 3
         client, api = login(world["viewer"]), api_client(world["viewer"])
         client.get(f"/o/{org.slug}/decisions/latency/")  # the session's first view saves it
@@ -355,6 +368,8 @@ def test_decision_latency_reads_a_screen_of_stored_figures_at_both_sizes(generat
         teams = html.split('id="teams-h"')[1].split("</section>")[0]
         stored = LatencyFigure.objects.filter(org=org, period=90, kind=latency.TEAM).count()
         assert teams.count("<tr>") - 1 == min(stored, views.LATENCY_ROWS)
+        overdue = html.split('id="overdue-h"')[1].split("</section>")[0]
+        assert overdue.count("<tr>") - 1 == views.LATENCY_ROWS, size
         assert len(body["per_team"]) == min(body["team_count"], 20)
         seen[size] = (len(page), len(listed), stored, body["team_count"])
     small, large = seen["small"], seen["large"]

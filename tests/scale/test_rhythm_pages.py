@@ -16,7 +16,17 @@ from accord.org import services as org_services
 from accord.org.models import Person, Role
 from accord.rhythm import queries, services
 from accord.rhythm.models import Cadence, CadenceKind
+from accord.web import pickers
 from tests.conftest import login, make_person, sqlite_plan
+
+
+@pytest.fixture(autouse=True)
+def search_boxes(monkeypatch):
+    """Every form field choosing a person, team, objective or initiative is a search box at
+    both sizes (below the picker's threshold, a 30-team organization would list its
+    initiatives, up to that threshold, where a 200-team one has a search box)."""
+    monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 0)
+
 
 # A rendered row: a table row, a list item, or a link to a person (participants).
 ROW = re.compile(r"<(tr|li)[\s>]|href=\"/o/[^/]+/people/\d+/\"")

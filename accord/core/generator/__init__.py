@@ -17,6 +17,16 @@ its own module, in bulk (see `writer.py`) and in one transaction:
   ratings), and a monthly organization review;
 - `decisions`: decisions (latency, approvers, options), action items, issues escalated.
 
+Every team's part of the organization is fine, strained or in trouble (`context.STRAIN`:
+most fine, a few troubled subtrees), and the states drawn for its work follow from it,
+so the health heat map shows trouble spots rather than uniform failure.
+
+With `evaluate`, the intelligence engine then evaluates the organization as of the end
+of each week of its history and as of now (`evaluate_history`), as the hourly worker
+would have: its signals are first seen and resolved over those weeks, and its weekly
+health is stored. That costs one evaluation a week (minutes at 10,000 teams), so it is
+asked for, not done by default; without it the first evaluation finds everything new.
+
 Every row carries its real past timestamp, and the event log holds the history of those
 writes as the services would have recorded it. Nothing but the organization's starting
 lists (`services.add_default_kinds_and_roles`) is written through the services (that
@@ -50,7 +60,15 @@ from accord.core.generator.rhythm import generate_rhythm
 from accord.core.generator.writer import Writer
 from accord.org.models import Organization, TeamKind, TeamRole
 
-__all__ = ["MAX_TEAMS", "MIN_TEAMS", "Result", "digest", "generate"]
+__all__ = [
+    "MAX_TEAMS",
+    "MIN_TEAMS",
+    "Result",
+    "digest",
+    "evaluate_history",
+    "generate",
+    "history_days",
+]
 
 MAX_TEAMS = 100_000
 PILLARS: tuple[tuple[str, Callable[[Gen], None]], ...] = (
@@ -67,6 +85,8 @@ class Result:
     org: Organization
     rows: dict[str, int]  # rows written per model label
     seconds: float
+    now: dt.datetime  # the instant the history ends at
+    evaluated_seconds: float | None = None  # the evaluations' time, with `evaluate`
 
 
 def _check(teams: int, weeks: int, slug: str, name: str) -> None:
@@ -101,15 +121,53 @@ def generate(
     now: dt.datetime | None = None,
     replace: bool = False,
     progress: Callable[[str], None] | None = None,
+    evaluate: bool = False,
 ) -> Result:
     """Generate an organization of `teams` teams at the address `slug`, its history
     covering the `weeks` weeks before `now`. An existing organization at that address
     is refused unless `replace`, which deletes it first. All or nothing. The planner's
-    statistics are refreshed afterwards: the tables' shape has just changed wholesale."""
+    statistics are refreshed afterwards: the tables' shape has just changed wholesale.
+    With `evaluate`, its signals and health over those weeks then (`evaluate_history`)."""
     with roomy_cache(), transaction.atomic():
         result = _generate(teams, seed, slug, name, weeks, now, replace, progress)
     refresh_planner_statistics()
+    if evaluate:
+        started = time.monotonic()
+        evaluate_history(result.org, result.now, weeks, progress)
+        result.evaluated_seconds = time.monotonic() - started
     return result
+
+
+def history_days(now: dt.datetime, weeks: int) -> list[dt.date]:
+    """The last days (Sundays) of the complete weeks of a history of `weeks` weeks before
+    `now`, the earliest first: each is evaluated as of the end of that day (UTC), the
+    moment a briefing of that week reads its signals at."""
+    today = now.astimezone(dt.UTC).date()
+    last_sunday = today - dt.timedelta(days=today.isoweekday())
+    days = [last_sunday - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    start = (now - dt.timedelta(weeks=weeks)).date()
+    return [d for d in days if d > start]
+
+
+def evaluate_history(
+    org: Organization,
+    now: dt.datetime,
+    weeks: int,
+    progress: Callable[[str], None] | None = None,
+) -> int:
+    """Evaluate `org` as of the end of each week of its history and then as of `now`,
+    the earliest first, announcing nothing: every evaluation stores its signals (first
+    seen, resolved) and that day's health, as the hourly worker would have. Returns the
+    number of evaluations."""
+    from accord.intelligence import evaluate as engine
+
+    moments: list[dt.date | dt.datetime] = [*history_days(now, weeks), now]
+    started = time.monotonic()
+    for moment in moments:
+        engine.evaluate(org, moment, announce=False)
+        if progress:
+            progress(f"evaluated as of {moment}: done after {time.monotonic() - started:.1f}s")
+    return len(moments)
 
 
 def _start_lists(org: Organization, g: Gen) -> None:
@@ -157,4 +215,4 @@ def _generate(teams, seed, slug, name, weeks, now, replace, progress) -> Result:
     rows = g.writer.finish()
     store_rollups(g)
     org.refresh_from_db()
-    return Result(org, rows, time.monotonic() - started)
+    return Result(org, rows, time.monotonic() - started, now)

@@ -271,7 +271,9 @@ def write_key_results(g: Gen) -> None:
             kr = _metric(g)
             kid = krs.new_id()
             kr_owner = rng.choice(members[:4])
-            current = _write_history(g, kid, kr, kr_owner, created, start, end, team_id)
+            current = _write_history(
+                g, kid, kr, kr_owner, created, start, end, team_id, g.strain(i)
+            )
             done = kr["milestone"] and current == 1.0
             score = _progress(kr, current)
             scores.append(score)
@@ -315,11 +317,19 @@ def write_key_results(g: Gen) -> None:
         _write_objective(g, oid, row, sum(scores) / len(scores), end)
 
 
+# By the strain of the key result's team (`context.STRAIN`): its pace (1: on target by
+# the quarter's end), the chance a week's value is recorded, and that it goes stale.
+KR_PACE = {"fine": (0.85, 1.25), "strained": (0.5, 1.1), "troubled": (0.3, 0.9)}
+KR_RECORDED = {"fine": 0.6, "strained": 0.4, "troubled": 0.3}
+KR_STALE = {"fine": 0.03, "strained": 0.1, "troubled": 0.2}
+
+
 def _write_history(
-    g: Gen, kid: int, kr: dict, owner: int, created, start, end, team_id: int | None
+    g: Gen, kid: int, kr: dict, owner: int, created, start, end, team_id, strain: str
 ) -> float:
-    """Weekly values from the quarter's start (within the history) until now or its end;
-    returns the last one, the key result's current value. `team_id`: its objective's."""
+    """Weekly values from the quarter's start (within the history) until now or its end,
+    as a team of that `strain` records them; returns the last one, the key result's
+    current value. `team_id`: its objective's."""
     w, rng = g.writer, g.rng
     values = w.table(
         KeyResultValue,
@@ -327,13 +337,14 @@ def _write_history(
     )
     first = max(at(start), g.window_start, created)
     last = min(at(end, 18), g.now)
-    pace = rng.uniform(0.3, 1.2)
-    stale_after = first + dt.timedelta(weeks=rng.randint(1, 4)) if rng.random() < 0.1 else last
+    pace = rng.uniform(*KR_PACE[strain])
+    stale = rng.random() < KR_STALE[strain]
+    stale_after = first + dt.timedelta(weeks=rng.randint(1, 4)) if stale else last
     span = (at(end) - at(start)).total_seconds()
     current, when = kr["start"], first + dt.timedelta(hours=rng.randint(0, 72))
     actor = g.actor(owner)
     while when <= min(last, stale_after):
-        if rng.random() < 0.4:
+        if rng.random() < KR_RECORDED[strain]:
             value = _value_at(g, kr, (when - at(start)).total_seconds() / span, pace)
             values.add(g.org_id, kid, value, owner, when, "")
             before = {"current": current, "progress": round(_progress(kr, current), 1)}
@@ -442,8 +453,9 @@ def _initiative_dates(g: Gen, status: str) -> tuple[dt.date | None, dt.date | No
 
 def write_initiatives(g: Gen) -> None:
     """Five or so initiatives per team: the active ones ranked 1..n in the team's stack,
-    most serving the team's key results or objectives (some serving nothing), each with
-    its first committed date as baseline and, for some, re-plans since."""
+    the proposed ones 1..n in its Next up, most serving the team's key results or
+    objectives (some serving nothing), each with its first committed date as baseline and,
+    for some, re-plans since."""
     w, rng = g.writer, g.rng
     table = w.table(
         Initiative,
@@ -462,6 +474,7 @@ def write_initiatives(g: Gen) -> None:
             "progress",
             "stage",
             "rank",
+            "next_rank",
             "created_at",
             "updated_at",
             "version",
@@ -471,7 +484,7 @@ def write_initiatives(g: Gen) -> None:
     by_team = g.extra["objectives_by_team"]
     g.extra["initiatives"] = out = []  # per team: [(id, status, start, target, owner)]
     for i, t in enumerate(g.teams):
-        stack, mine = [], []
+        stack, mine, next_up = [], [], 0
         objectives = by_team.get((i, current_pid), [])
         for k in range(rng.randint(3, 7)):
             status = "active" if k == 0 else g.pick(INITIATIVE_STATUSES)
@@ -484,10 +497,13 @@ def write_initiatives(g: Gen) -> None:
                 created = max(created, at(min(start, g.today)) - dt.timedelta(days=7))
             created = min(created, g.now - dt.timedelta(hours=1))
             target, replans = _write_replans(g, iid, title, owner, status, baseline, created, t.id)
-            rank = None
+            rank = next_rank = None
             if status == "active":
                 stack.append(iid)
                 rank = len(stack)
+            elif status == "proposed":
+                next_up += 1
+                next_rank = next_up
             mine.append((iid, status, start, target, owner))
             table.add(
                 g.org_id,
@@ -504,6 +520,7 @@ def write_initiatives(g: Gen) -> None:
                 progress_pct,
                 "",
                 rank,
+                next_rank,
                 created,
                 created,
                 1,

@@ -11,6 +11,13 @@ from typing import Any
 from accord.core.generator.names import Namer
 from accord.core.generator.writer import Writer
 
+# How each part of the organization is doing, as a real one has trouble spots rather than
+# uniform failure: most departments fine, some strained, a few in trouble. A team shares
+# its parent's (a few differ: `org.assign_strain`), and what the pillars draw for it
+# (late or blocked dependencies, overdue decisions and action items, missed check-ins,
+# key results off pace or stale) follows from it.
+STRAIN = {"fine": 70, "strained": 20, "troubled": 10}
+
 
 @dataclass
 class TeamInfo:
@@ -21,6 +28,7 @@ class TeamInfo:
     children: list[int] = field(default_factory=list)
     members: list[int] = field(default_factory=list)  # person ids, lead first
     lead: int = 0  # person id
+    strain: str = "fine"  # a key of STRAIN
 
 
 @dataclass
@@ -51,6 +59,15 @@ class Gen:
         """When the organization, its teams and people were set up: before the history
         and before the previous period started, so everything later can refer to them."""
         return self.extra["setup_at"]
+
+    def strain(self, i: int | None) -> str:
+        """How team `i`'s part of the organization is doing (`STRAIN`); the organization's
+        own work (no team) is fine."""
+        return "fine" if i is None else self.teams[i].strain
+
+    def by_strain(self, i: int | None, fine, strained, troubled):
+        """The one of three values that goes with team `i`'s strain."""
+        return {"fine": fine, "strained": strained, "troubled": troubled}[self.strain(i)]
 
     def actor(self, person_id: int | None) -> tuple[int, str] | None:
         return None if person_id is None else (person_id, self.person_names[person_id])

@@ -87,15 +87,28 @@ def write_dependency(
             candidates = [r for r in candidates if o[r[0]] < o[ask[0]]]
         if not candidates and state in ("accepted", "delivered", "negotiating"):
             state = rng.choice(("requested", "declined", "cancelled"))
-        give = rng.choice(candidates) if candidates else None
     else:
-        ask, give = pair
+        (ask, give), candidates = pair, []
     requester, provider = g.teams[i], g.teams[j]
     i_id = requester.id
     asker = rng.choice(requester.members[:4])
     answerer = provider.lead
-    created = g.between(g.window_start - dt.timedelta(weeks=2), g.now - dt.timedelta(hours=2))
+    # A request still waiting for an answer is recent where the providing team is fine;
+    # a strained or troubled team leaves requests waiting for weeks.
+    waiting = state in ("requested", "negotiating") and pair is None
+    oldest = g.by_strain(j, 4, 21, 7 * g.weeks + 14) if waiting else 7 * g.weeks + 14
+    since = g.now - dt.timedelta(days=min(oldest, 7 * g.weeks + 14))
+    created = g.between(since, g.now - dt.timedelta(hours=2))
     need_by = created.date() + dt.timedelta(days=rng.randint(10, 70))
+    if candidates:
+        # A fine provider mostly serves it from work planned to finish by the date asked
+        # for; the rest, and most of a troubled one's, from work due later (late).
+        in_time = [r for r in candidates if r[3] is None or r[3] <= need_by]
+        if in_time and rng.random() < g.by_strain(j, 0.85, 0.5, 0.0):
+            candidates = in_time
+        give = rng.choice(candidates)
+    elif pair is None:
+        give = None
     title = f"{g.namer.thing().capitalize()} support for {requester.name}"
     row = dict.fromkeys(FIELDS, None)
     row.update(
@@ -134,16 +147,26 @@ def write_dependency(
         other_team=provider.id,
     )
     moves = {"requester": g.actor(asker), "provider": g.actor(answerer)}
-    when = _answer(g, pk, row, state, give, created, moves)
+    strain = None if pair else g.strain(j)  # a cycle's dependencies stay accepted
+    when = _answer(g, pk, row, state, give, created, moves, strain)
     row["updated_at"] = when
     row["version"] = 1 + row.pop("_moves", 0)
     w.table(Dependency, FIELDS).add(*(row[f] for f in FIELDS[0:]), pk=pk)
     g.extra["dependencies"].append((pk, i, j))
 
 
-def _answer(g: Gen, pk: int, row: dict, state: str, give, created, moves) -> dt.datetime:
+# By the providing team's strain: the chance that an accepted dependency whose committed
+# date has passed was delivered (the rest are late), and that an open one is flagged.
+DELIVERED_WHEN_DUE = {"fine": 0.9, "strained": 0.6, "troubled": 0.15}
+FLAGGED = {"fine": 0.05, "strained": 0.2, "troubled": 0.45}
+
+
+def _answer(
+    g: Gen, pk: int, row: dict, state: str, give, created, moves, strain: str | None
+) -> dt.datetime:
     """Play the dependency forward from `requested` to `state`, one event per move, at
-    times between its creation and now; returns the time of the last move."""
+    times between its creation and now, as a provider of that `strain` would (None: a
+    cycle's, kept accepted); returns the time of the last move."""
     rng, w = g.rng, g.writer
     title = row["title"]
     when = created
@@ -176,11 +199,14 @@ def _answer(g: Gen, pk: int, row: dict, state: str, give, created, moves) -> dt.
         row.update(state="accepted", committed_date=committed, provider_initiative_id=give[0])
         after = {"state": "accepted", "committed_date": committed, "provider_initiative": give[0]}
         move("accepted", "provider", {"state": "requested"}, after)
+        due = strain and state == "accepted" and committed < g.today and give[1] != "proposed"
+        if due and rng.random() < DELIVERED_WHEN_DUE[strain]:  # the rest are late
+            state = "delivered"
         if state == "delivered" and committed - dt.timedelta(days=10) < g.today:
             row.update(state="delivered")
             move("delivered", "requester", {"state": "accepted"}, {"state": "delivered"})
             row["closed_at"] = when
-        elif rng.random() < 0.22:
+        elif rng.random() < FLAGGED.get(strain, 0.22):
             flag = "at_risk" if rng.random() < 0.65 else "blocked"
             note = "Waiting on another team" if flag == "blocked" else "Capacity is short"
             row.update(flag=flag, flag_note=note)

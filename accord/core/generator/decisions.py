@@ -38,17 +38,31 @@ DECISION_FIELDS = (
     "overdue_flagged_at",
     "version",
 )
-DECISION_STATUSES = {"decided": 62, "open": 22, "proposed": 12, "reversed": 4}
-ACTION_STATUSES = {"done": 55, "open": 40, "dropped": 5}
+# By the team's strain (`context.STRAIN`): a fine team decides most of what it opens and
+# does most of what it takes on; a troubled one leaves both waiting.
+DECISION_STATUSES = {
+    "fine": {"decided": 78, "open": 12, "proposed": 8, "reversed": 2},
+    "strained": {"decided": 62, "open": 22, "proposed": 12, "reversed": 4},
+    "troubled": {"decided": 45, "open": 35, "proposed": 15, "reversed": 5},
+}
+ACTION_STATUSES = {
+    "fine": {"done": 70, "open": 27, "dropped": 3},
+    "strained": {"done": 55, "open": 40, "dropped": 5},
+    "troubled": {"done": 40, "open": 54, "dropped": 6},
+}
+# The chance that a fine or strained team's open decision or action item is recent (its
+# due date still ahead) rather than drawn anywhere in the history (mostly overdue).
+RECENT = {"fine": 0.85, "strained": 0.5, "troubled": 0.0}
 
 
 def generate_decisions(g: Gen) -> None:
     g.extra["decisions"] = [[] for _ in g.teams]
     for i in range(len(g.teams)):
+        strain = g.strain(i)
         for _ in range(g.rng.randint(3, 7)):
-            write_decision(g, i, g.pick(DECISION_STATUSES))
+            write_decision(g, i, g.pick(DECISION_STATUSES[strain]))
         for _ in range(g.rng.randint(6, 14)):
-            write_action_item(g, i, g.pick(ACTION_STATUSES))
+            write_action_item(g, i, g.pick(ACTION_STATUSES[strain]))
         if g.rng.random() < 0.9:
             write_issue(g, i)
 
@@ -67,7 +81,10 @@ def write_decision(g: Gen, i: int, status: str) -> None:
         approver = g.teams[t.parent].lead
     driver = rng.choice(t.members)
     question = g.namer.question()
-    opened = g.between(g.window_start - dt.timedelta(weeks=3), g.now - dt.timedelta(days=1))
+    since = g.window_start - dt.timedelta(weeks=3)
+    if status in ("open", "proposed") and rng.random() < RECENT[g.strain(i)]:
+        since = max(since, g.now - dt.timedelta(days=6))
+    opened = g.between(since, g.now - dt.timedelta(days=1))
     row = dict.fromkeys(DECISION_FIELDS, None)
     row.update(
         org_id=g.org_id,
@@ -186,7 +203,11 @@ def write_action_item(g: Gen, i: int, status: str) -> None:
     elif roll < 0.75 and g.extra["decisions"][i]:
         source_id, created = rng.choice(g.extra["decisions"][i])
         source_type = "decisions.decision"
-    if created is None:
+    if status == "open" and rng.random() < RECENT[g.strain(i)]:
+        # Taken on in the last days, its due date ahead (other open ones are mostly overdue).
+        source_type, source_id = "", None
+        created = g.between(g.now - dt.timedelta(days=3), g.now - dt.timedelta(hours=1))
+    elif created is None:
         created = g.between(g.window_start, g.now - dt.timedelta(hours=1))
     owner = rng.choice(t.members)
     due = created.date() + dt.timedelta(days=rng.randint(3, 21))

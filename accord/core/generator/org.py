@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accord.core.generator.context import Gen, TeamInfo
+from accord.core.generator.context import STRAIN, Gen, TeamInfo
 from accord.core.generator.names import TIMEZONES, TITLES
 from accord.org.models import Membership, Person, Role, Team
 
@@ -14,8 +14,23 @@ FAN_OUT = (3, 10)
 
 def generate_org(g: Gen) -> None:
     build_tree(g)
+    assign_strain(g)
     write_teams(g)
     write_people(g)
+
+
+def assign_strain(g: Gen) -> None:
+    """Each department's strain (`STRAIN`), drawn at the first level below the root and
+    again for a quarter of the next level's teams; deeper teams share their parent's but
+    one in twenty. The root team is fine. Parents come before their children in
+    `g.teams`."""
+    for t in g.teams:
+        if t.parent is None:
+            t.strain = "fine"
+        elif t.depth == 1 or g.chance(0.25 if t.depth == 2 else 0.05):
+            t.strain = g.pick(STRAIN)
+        else:
+            t.strain = g.teams[t.parent].strain
 
 
 def depth_for(g: Gen, n: int) -> int:

@@ -162,7 +162,9 @@ def _write_checkin(g: Gen, table, c: dict, i: int, pid: int, occ: dt.datetime) -
     """One person's check-in for one occurrence: on time, late or missed, by how reliable
     that person is; none yet while the window is still open and they have not answered."""
     rng, w = g.rng, g.writer
-    reliability = g.extra["reliability"].setdefault(pid, rng.uniform(0.55, 0.98))
+    # How reliably the person checks in goes with the team's strain (`context.STRAIN`).
+    low, high = g.by_strain(i, (0.85, 0.99), (0.65, 0.95), (0.45, 0.85))
+    reliability = g.extra["reliability"].setdefault(pid, rng.uniform(low, high))
     closes = occ + dt.timedelta(hours=c["late_after_hours"])
     roll = rng.random()
     if roll < reliability:

@@ -35,12 +35,19 @@ class Command(BaseCommand):
             "default: the current time.",
         )
         parser.add_argument(
+            "--evaluate",
+            action="store_true",
+            help="Then evaluate it as of the end of each week of its history and as of now, "
+            "so its signals and weekly health come with that history (one evaluation a "
+            "week: about a minute each at 10,000 teams).",
+        )
+        parser.add_argument(
             "--replace",
             action="store_true",
             help="Delete an existing organization at that address first.",
         )
 
-    def handle(self, *args, teams, seed, org, name, weeks, now, replace, **options):
+    def handle(self, *args, teams, seed, org, name, weeks, now, replace, evaluate, **options):
         when = None
         if now:
             try:
@@ -60,6 +67,7 @@ class Command(BaseCommand):
                 now=when,
                 replace=replace,
                 progress=self.stdout.write if verbose else None,
+                evaluate=evaluate,
             )
         except ServiceError as exc:
             raise CommandError(exc.message) from None
@@ -70,6 +78,11 @@ class Command(BaseCommand):
                 f"in {result.seconds:.1f}s."
             )
         )
+        if result.evaluated_seconds is not None:
+            self.stdout.write(
+                f"Evaluated as of the end of each week of its history and as of now in "
+                f"{result.evaluated_seconds:.1f}s."
+            )
         width = max(len(label) for label in result.rows)
         for label, count in sorted(result.rows.items()):
             self.stdout.write(f"  {label.ljust(width)}  {count:>10,}")
