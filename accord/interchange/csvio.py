@@ -49,7 +49,8 @@ def template(section: str) -> str:
     """The header row (and one example-free line end) of a section's CSV."""
     kind = kinds_by_section()[section]
     out = io.StringIO()
-    csvsafe.writer(out, lineterminator="\r\n").writerow([f.name for f in kind.fields])
+    header = [f.name for f in kind.fields] + list(EXTRA_COLUMNS.get(section, ()))
+    csvsafe.writer(out, lineterminator="\r\n").writerow(header)
     return out.getvalue()
 
 
@@ -261,10 +262,17 @@ COLUMN_ALIASES = {
     "mail": "email",
     "full name": "name",
     "display name": "name",
+    "team role": "team_role",
+    "role in team": "team_role",
+    "role in the team": "team_role",
 }
 # Columns a section's CSV reads that are not fields of its items: a people CSV's team (by
-# address or name) makes the person a member of it.
-EXTRA_COLUMNS = {"people": ("team",)}
+# address or name) makes the person a member of it, in the role its team_role gives (a
+# memberships CSV's role: `_TeamRoles`). Its own `role` is the person's role in the
+# organization.
+EXTRA_COLUMNS = {"people": ("team", "team_role")}
+# A column another section calls otherwise: a memberships CSV's "Team role" is its role.
+SECTION_COLUMNS = {("memberships", "team_role"): "role", ("past_terms", "team_role"): "role"}
 # Required fields a CSV may leave out (column or cell), derived from another: a team's
 # address from its name, as the team form derives it (field -> the one it derives from).
 DERIVED = {("teams", "slug"): "name"}
@@ -330,6 +338,11 @@ def near_miss(cell: str, names: set[str]) -> str:
     """The field of `names` a column looks like misspelt ("Emial": email, "team_slug":
     team), or ""."""
     column = re.sub(r"[\s-]+", "_", cell.strip().lower())
+    # A reference written as the thing and how it is named ("team_slug": team) before a
+    # column merely spelt alike (team_role).
+    stem = re.sub(r"_(slug|id|name|email|key)$", "", column)
+    if stem != column and stem in names:
+        return stem
     found = difflib.get_close_matches(column, sorted(names), n=1)
     return found[0] if found else ""
 
@@ -539,6 +552,7 @@ def parse_csv(
             closest,
         )
     kind = kinds[section]
+    header = [SECTION_COLUMNS.get((section, name), name) for name in header]
     names = _columns(kind)
     # Two columns giving one field ("Email" and its alias "Mail"): which one a row means is
     # not ours to guess (the later one would silently win), so the file is refused.
@@ -767,6 +781,38 @@ class _Teams:
         return None, f"There is no team {text!r} (by address or name){_near(text, self.shown)}"
 
 
+class _TeamRoles:
+    """The organization's roles in a team (`TeamRole`: lead, co-lead, chair, member…, and
+    lead and member always: `services.team_role`), as a people CSV's team_role cell may
+    give one: by its key or its name, in any case, with or without "team" before it ("Team
+    lead")."""
+
+    def __init__(self, org: Organization):
+        from accord.org.models import MembershipRole
+        from accord.org.queries import team_role_names
+
+        self.org = org
+        self.names: dict[str, str] = {}  # a key or name in lower case -> the key
+        self.shown: dict[str, str] = {}  # -> "'Lead' (lead)"
+        roles = team_role_names(org)
+        for slug, name in sorted({**dict(MembershipRole.choices), **roles}.items()):
+            for word in (slug, name):
+                self.names.setdefault(word.strip().lower(), slug)
+                self.shown[word.strip().lower()] = f"{name!r} ({slug})"
+
+    def find(self, text: str) -> tuple[str | None, str]:
+        """The key of the role `text` names, or None and why not."""
+        low = " ".join(text.strip().lower().split())
+        for word in (low, low.removeprefix("team ").strip()):
+            if word in self.names:
+                return self.names[word], ""
+        listed = ", ".join(dict.fromkeys(self.names.values()))
+        return None, (
+            f"There is no team role {text!r}{_near(text, self.shown) or '.'} The roles in a "
+            f"team of {self.org.name} are: {listed} (Roles in teams, on the Teams page)"
+        )
+
+
 def _skipped(why: str) -> str:
     return f"{why}{'' if why.endswith(('.', '?')) else '.'} Row skipped."
 
@@ -806,6 +852,7 @@ def _references(document: dict[str, Any], org: Organization) -> None:
             if row.get("slug") and row.get("name"):
                 teams.add(str(row["slug"]), str(row["name"]))
     people, shown = _people_by_name(org) if section == "memberships" else ({}, {})
+    roles: _TeamRoles | None = None  # read when a row gives a team role
     memberships = safeyaml.LList()
     memberships.lines = []
     described: dict[str, dict[str, Any]] = {}  # a people CSV's person rows, by address
@@ -837,19 +884,43 @@ def _references(document: dict[str, Any], org: Organization) -> None:
                         f"(give their e-mail address){_near(person, shown)}"
                     )
                     problems.append(("missing_reference", "person", person, _skipped(why)))
-        if section == "people" and "team" in row:
-            team = row.pop("team")
+        if section == "people" and _team_role_as_role(row.get("role")):
+            roles = roles or _TeamRoles(org)
+            if roles.find(row["role"])[0] is not None:  # "lead" in the organization's role
+                why = (
+                    f"{row['role']!r} is a role in a team, and the role column is the "
+                    "person's role in the organization (viewer, member, leader or admin): give "
+                    "a role in their team in a team_role column, beside team"
+                )
+                problems.append(("invalid_value", "role", row["role"], _skipped(why)))
+        if section == "people" and ("team" in row or "team_role" in row):
+            team, given = row.pop("team", ""), row.pop("team_role", "")
             email = row.get("email")
             if isinstance(email, str) and email and not problems:
                 first = described.setdefault(email.strip().lower(), row)
                 if first is not row and first == row:
                     repeated.add(i)  # the person once; each row's team a membership
+            role = None
+            if given:
+                roles = roles or _TeamRoles(org)
+                role, why = roles.find(given)
+                if role is None:
+                    problems.append(("invalid_value", "team_role", given, _skipped(why)))
+                elif not team:
+                    why = (
+                        f"The row gives the team role {given!r} but no team; give the team "
+                        "in the team column (or leave the role empty)"
+                    )
+                    problems.append(("invalid_value", "team_role", given, _skipped(why)))
             if team:
                 slug, why = teams.find(team)
                 if slug is None:
                     problems.append(("missing_reference", "team", team, _skipped(why)))
                 elif row.get("email") and not problems:  # (a row skipped makes no member)
-                    memberships.append({"team": slug, "person": row["email"]})
+                    # An empty role cell: a new member's role is member, an existing one's
+                    # stays as it is.
+                    term = {"team": slug, "person": row["email"]}
+                    memberships.append(term if role is None else {**term, "role": role})
                     memberships.lines.append(safeyaml.line_of(items, i))
         if problems:
             items[i] = engine.Rejected(row, problems)
@@ -860,6 +931,32 @@ def _references(document: dict[str, Any], org: Organization) -> None:
         items.lines = lines
     if memberships:
         document["memberships"] = memberships
+
+
+def _team_role_as_role(value: Any) -> bool:
+    """Whether a people CSV's role cell is not a role in the organization (it may be one in
+    a team, written in the wrong column)."""
+    from accord.org.models import Role
+
+    return isinstance(value, str) and value.strip().lower() not in Role.values
+
+
+def _leads_text(outcome) -> str:
+    """What a people CSV's team_role column makes of whom: "Made 2 team leads: ann@… (lead
+    of platform), bo@… (chair of guild)", or "Would make …" in a plan; "" when none."""
+    from accord.org.models import is_leading_role
+
+    made = []
+    for c in outcome.changes:
+        role = c.fields.get("role", (None, None))[1] if c.section == "memberships" else None
+        if c.action in ("create", "update") and role and is_leading_role(role):
+            team, _, person = str(c.key).partition("/")
+            made.append(f"{person} ({role} of {team})")
+    if not made:
+        return ""
+    shown = ", ".join(made[:10]) + (f" and {len(made) - 10} more" if len(made) > 10 else "")
+    verb = "Made" if outcome.applied else "Would make"
+    return f"{verb} {len(made)} team lead{'' if len(made) == 1 else 's'}: {shown}."
 
 
 def _derive_slugs(items, teams: _Teams, org: Organization) -> dict[int, list[tuple]]:
@@ -965,6 +1062,8 @@ def import_csv(
     outcome.csv_section = next(iter(document))
     if ignored:
         outcome.notes.insert(0, ignored_text(ignored))
+    if outcome.csv_section == "people" and (leads := _leads_text(outcome)):
+        outcome.notes.append(leads)
     if unconfirmed and outcome.ok:
         outcome.aborted = outcome.unconfirmed = True
         outcome.stopped = (

@@ -7,14 +7,16 @@ change is ("hid the getting-started guide of", `web.services.hide_getting_starte
 hidden for every admin, and Organization settings brings it back.
 
 A handful of short reads, each an `exists()` off an index (none counts anything): the teams
-and people are home's headcount, already read; then whether it is hidden, an objective, a
-cadence, a team's chat (or an e-mail sent) and a worker (accord.core.background).
+and people are home's headcount, already read; then whether it is hidden, whether the time
+zone was set, the first team without a lead, an objective, a cadence, a team's chat (or an
+e-mail sent) and a worker (accord.core.background).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -23,7 +25,7 @@ from accord.activity.models import ChatWebhook, DeliveryStatus, Event, Notificat
 from accord.activity.services import target_type_of
 from accord.core import background
 from accord.org.invitations import email_configured
-from accord.org.models import Organization, Person, Role, Team
+from accord.org.models import Membership, Organization, Person, Role, Team
 
 YOUNG_DAYS = 90  # an organization's first quarter
 HIDDEN, SHOWN = "getting_started_hidden", "getting_started_shown"  # the events' verbs
@@ -46,6 +48,34 @@ def hidden(org: Organization) -> bool:
         .first()
     )
     return newest == HIDDEN
+
+
+def zone_set(org: Organization) -> bool:
+    """Whether the organization's time zone was set: it is another than UTC, the zone it
+    starts with, or an admin has changed it (an "updated" event of the organization with
+    its time zone) — an organization that means UTC, set elsewhere first and back."""
+    if org.timezone != "UTC":
+        return True
+    return (
+        Event.objects.for_org(org)
+        .filter(target_type=target_type_of(org), target_id=str(org.pk), verb="updated")
+        .filter(after__has_key="timezone")
+        .exists()
+    )
+
+
+def first_team_without_lead(org: Organization) -> Team | None:
+    """The first (oldest) team that is not retired and has no current lead, co-lead or
+    chair who is active (`LEADING_ROLES`): whom requests to it reach nobody of its own."""
+    leads = Membership.objects.leading().filter(team=OuterRef("pk"), person__is_active=True)
+    return (
+        Team.objects.for_org(org)
+        .current()
+        .filter(~Exists(leads))
+        .order_by("pk")
+        .only("slug", "name")
+        .first()
+    )
 
 
 def _url(name: str, org: Organization, **kwargs) -> str:
@@ -75,7 +105,29 @@ def steps(org: Organization, counts: dict[str, int]) -> list[dict]:
         found = first.first()
         if found is not None:
             chat_link = (f"Rhythm page of {found[1]}", _url("rhythm:team", org, team_slug=found[0]))
+    leaderless = first_team_without_lead(org) if counts["teams"] else None
+    if leaderless is not None:
+        lead_links = [
+            (
+                f"Name the lead of {leaderless.name}",
+                _url("org:team", org, team_slug=leaderless.slug),
+            ),
+            ("The teams", _url("org:teams", org)),
+        ]
+    else:
+        lead_links = [("The teams", _url("org:teams", org))]
     return [
+        {
+            "key": "timezone",
+            "title": "Set the organization's time zone",
+            "done": zone_set(org),
+            "text": "New people (added, invited, imported) start in it, and so do the "
+            "cadences they set up (a weekly check-in at 09:00 is 09:00 there); each person "
+            "may change their own. Done once it is another zone than UTC, or an admin "
+            "changed it on Organization settings (working in UTC: choose another zone, then "
+            "UTC again).",
+            "links": [("Organization settings", _url("org:settings", org))],
+        },
         {
             "key": "teams",
             "title": "Create the teams",
@@ -98,6 +150,19 @@ def steps(org: Organization, counts: dict[str, int]) -> list[dict]:
                 ("Add a person", _url("org:person_new", org)),
                 ("Import people from CSV", interchange),
             ],
+        },
+        {
+            "key": "leads",
+            "title": "Name each team's lead",
+            "done": counts["teams"] > 0 and leaderless is None,
+            "text": mark_safe(
+                "A team's lead (or co-lead, chair) is told what other teams ask of it and "
+                "answers for it; without one, that goes to the leads of a team above it, or "
+                "to the admins. On a team's page, Edit a member's row to make them its lead, "
+                "or import people with a <code>team_role</code> column beside "
+                "<code>team</code>. Done once every team has a lead."
+            ),
+            "links": lead_links,
         },
         {
             "key": "objectives",

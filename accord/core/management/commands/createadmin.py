@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accord.core.errors import ServiceError
+from accord.core.services import validate_timezone
 from accord.org import queries, services
 from accord.org.models import Organization, Person, Role
 
@@ -158,13 +159,24 @@ class Command(BaseCommand):
             help="Create a new organization of this name (at address --org if given); if "
             "it exists and --email already administers it, nothing is changed.",
         )
+        parser.add_argument(
+            "--timezone",
+            default=None,
+            metavar="ZONE",
+            help="Time zone of the organization --create-org creates (e.g. Europe/Berlin): "
+            "new people and their cadences start in it (default UTC). An existing "
+            "organization's is changed on its settings page.",
+        )
         parser.add_argument("--password", default=None, help="Password (avoid on shared hosts).")
         parser.add_argument(
             "--superuser", action="store_true", help="Also allow the Django admin site."
         )
 
-    def handle(self, *args, email, name, org, create_org, password, superuser, **options):
+    def handle(
+        self, *args, email, name, org, create_org, password, superuser, timezone=None, **options
+    ):
         email = email.strip()  # as sign-in reads it ("x@y.example " pasted with its space)
+        zone = _zone(timezone, create_org)  # refused before anything else is looked at
         if create_org is None:
             organization = find_organization(org)  # refused before asking for a password
         else:
@@ -173,11 +185,16 @@ class Command(BaseCommand):
                 password = read_password(password, "ACCORD_ADMIN_PASSWORD")
             done = _created_before(email, create_org, org)
             if done is not None:  # a setup script run again: nothing to do
+                kept = (
+                    f" Its time zone stays {done.timezone} (Organization settings changes it)."
+                    if zone and zone != done.timezone
+                    else ""
+                )
                 self.stdout.write(
                     self.style.SUCCESS(
                         f"{email} already administers {done.name} (/o/{done.slug}/). "
                         "Nothing was changed (to set a new password: accord password "
-                        f"--email {email})."
+                        f"--email {email}).{kept}"
                     )
                 )
                 return
@@ -187,6 +204,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if create_org is not None:
                     organization = services.create_organization(create_org, org or "")
+                    if zone:
+                        organization = services.set_organization_timezone(organization, None, zone)
                 # Someone already in the organization by this address (added by an admin,
                 # a file or an import) is given the login: never a second person.
                 person = queries.find_person(organization, email=email)
@@ -212,3 +231,36 @@ class Command(BaseCommand):
                 f"(/o/{organization.slug}/) and signs in with this password."
             )
         )
+        if create_org is not None:
+            self.stdout.write(
+                f"Its time zone is {organization.timezone}"
+                + (
+                    "."
+                    if zone
+                    else " until you set it on Organization settings (or with --timezone "
+                    "when creating): new people and their cadences start in it."
+                )
+                + " Home's getting-started guide walks you through the rest."
+            )
+
+
+def _zone(given: str | None, create_org: str | None) -> str | None:
+    """The zone `--timezone` gives, as the zone database spells it (`validate_timezone`),
+    or None; refused (exit 2, nothing looked at or changed) when it is not a place's zone,
+    or when no organization is being created: an existing organization's time zone is its
+    admins' to change, on its settings page."""
+    if given is None:
+        return None
+    if create_org is None:
+        raise CommandError(
+            "--timezone sets the time zone of the organization --create-org creates; an "
+            "existing organization's is changed on its Organization settings page. Nothing "
+            "was changed.",
+            returncode=2,
+        )
+    try:
+        return validate_timezone(given.strip(), "timezone")
+    except ServiceError as exc:
+        raise CommandError(
+            f"--timezone {given!r}: {exc.message} Nothing was changed.", returncode=2
+        ) from None
