@@ -11,8 +11,10 @@ takes the value kept), and reading a stored zone never goes through here.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
+import unicodedata
 import zoneinfo
 from importlib import resources
 
@@ -165,19 +167,98 @@ def _by_lower() -> dict[str, str]:
 
 
 @functools.cache
+def _zone_tab() -> dict[str, str]:
+    """The `zone.tab` of the `tzdata` package: the canonical zone of each place -> the ISO
+    3166 code of its country (Asia/Kolkata -> IN)."""
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    rows = (line.split("\t") for line in table.splitlines())
+    return {row[2]: row[0] for row in rows if len(row) > 2 and not row[0].startswith("#")}
+
+
+@functools.cache
 def places() -> tuple[str, ...]:
     """The zones the time-zone selects offer, sorted: UTC and the canonical zone of each
     place, as listed in `zone.tab` of the `tzdata` package (one zone per region of a
     country). The database's other names of those places (Asia/Calcutta beside
     Asia/Kolkata, Europe/Belfast) are left out of the list; typed or stored, they are still
     accepted (`check`), and a form shows a stored one selected."""
-    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
-    names = {
-        line.split("\t")[2]
-        for line in table.splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    return tuple(sorted(names | {UTC}))
+    return tuple(sorted(_zone_tab().keys() | {UTC}))
+
+
+# Countries people call otherwise than `iso3166.tab` does.
+_COUNTRY_NAMES = {"GB": "United Kingdom"}
+
+
+@functools.cache
+def countries() -> dict[str, str]:
+    """ISO 3166 code -> the country's usual English name, from the `iso3166.tab` of the
+    `tzdata` package (IN -> India), but for the few in `_COUNTRY_NAMES`."""
+    table = resources.files("tzdata.zoneinfo").joinpath("iso3166.tab").read_text("utf-8")
+    rows = (line.split("\t") for line in table.splitlines())
+    names = {row[0]: row[1].strip() for row in rows if len(row) > 1 and not row[0].startswith("#")}
+    return names | _COUNTRY_NAMES
+
+
+def city(zone: str) -> str:
+    """The place a zone is named after, as people write it: "Buenos Aires" for
+    America/Argentina/Buenos_Aires, "Knox, Indiana" for America/Indiana/Knox (the state
+    named, not the country, which the label names already)."""
+    parts = [p.replace("_", " ") for p in zone.split("/")[1:]]
+    if not parts:
+        return zone
+    code = _zone_tab().get(zone)
+    within = [p for p in parts[:-1] if p != countries().get(code or "")]
+    return ", ".join([parts[-1], *reversed(within)])
+
+
+def offset_text(offset: dt.timedelta | None) -> str:
+    """An offset from UTC as the labels write it: "UTC+05:30", "UTC\u221203:00" (with a
+    minus sign), "UTC+00:00"."""
+    minutes = round((offset or dt.timedelta()).total_seconds() / 60)
+    sign = "\u2212" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+@functools.cache
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    # Held, so that a label computed again (each hour) does not read the file again.
+    return zoneinfo.ZoneInfo(name)
+
+
+def label(zone: str, moment: dt.datetime) -> str:
+    """How a select names a zone people may choose: its country, the place and the offset
+    from UTC at `moment` ("India · Kolkata (UTC+05:30)", "Argentina · Cordoba
+    (UTC\u221203:00)"; the place alone when it is the country: "Singapore (UTC+08:00)"),
+    so that a person finds their own by the country they live in, without knowing the
+    zone's name. UTC is "UTC"; a zone not listed (`places`) is its own name."""
+    code = _zone_tab().get(zone)
+    if code is None:
+        return zone
+    country, place = countries().get(code, code), city(zone)
+    where = country if place == country else f"{country} \u00b7 {place}"
+    return f"{where} ({offset_text(moment.astimezone(_zone(zone)).utcoffset())})"
+
+
+def _folded(text: str) -> str:
+    # "Åland Islands" with the A's, "Côte d'Ivoire" with the C's.
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def choices(moment: dt.datetime) -> list[tuple[str, str]]:
+    """The zones people may choose (`places`) as (zone, `label`) for a select: UTC first,
+    then by country and place, the offsets those at `moment` (at the start of its hour:
+    the labels are made once an hour, not on every form)."""
+    hour = moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    return list(_choices(hour))
+
+
+@functools.lru_cache(maxsize=2)
+def _choices(hour: dt.datetime) -> tuple[tuple[str, str], ...]:
+    labelled = [(zone, label(zone, hour)) for zone in places() if zone != UTC]
+    labelled.sort(key=lambda pair: (_folded(pair[1]), pair[0]))
+    return ((UTC, UTC), *labelled)
 
 
 @functools.cache

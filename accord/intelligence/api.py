@@ -189,8 +189,10 @@ def list_signals(
 ):  # fmt: skip
     """Ranked by severity, then reach. `team_id` takes that team and every team below it;
     `state` is `live` unless given, as on the Insights page and in `accord signals`;
-    `as_of` gives the signals as they were stored on that date, today or earlier (a later
-    day, of which nothing is known yet, is a 422 naming it, code `future_date`)."""
+    `as_of` gives the signals as they were stored on that date, today in UTC (the day
+    evaluations date what they store, as on Insights, whatever the token's person's zone
+    says the date is) or earlier (a later day, of which nothing is known yet, is a 422
+    naming it, code `future_date`)."""
     org = org_of(request)
     if as_of is not None:
         queries.check_as_of(as_of)
@@ -274,8 +276,8 @@ def _team(request, team_id: int) -> Team:
 @router.get("/health/{team_id}", response=HealthOut, summary="Coordination health of a team")
 def team_health(request, team_id: int, as_of: dt.date | None = None):
     """The team's own scores and those rolled up over its subtree, on the last evaluated
-    day on or before `as_of` (default: the latest), today or earlier (a later day, of which
-    nothing is known yet, is a 422 naming it, code `future_date`)."""
+    day on or before `as_of` (default: the latest), today in UTC or earlier (a later day,
+    of which nothing is known yet, is a 422 naming it, code `future_date`)."""
     if as_of is not None:
         queries.check_as_of(as_of)
     team = _team(request, team_id)
@@ -296,8 +298,8 @@ def team_health_history(
     request, team_id: int, weeks: int = Query(13, ge=1, le=104), until: dt.date | None = None
 ):
     """One entry per week (its last evaluated day), oldest first; the last is the week
-    ending on `until` (default: the latest), today or earlier (a later day is a 422 naming
-    it, code `future_date`)."""
+    ending on `until` (default: the latest), today in UTC or earlier (a later day is a 422
+    naming it, code `future_date`)."""
     if until is not None:
         queries.check_as_of(until, "until", "until")
     team = _team(request, team_id)

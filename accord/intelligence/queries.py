@@ -52,21 +52,28 @@ def subtree_of(team: Team) -> set[int] | None:
 
 
 def latest_day() -> dt.date:
-    """The last day signals and health can be read as of: today, the organization's day
-    (evaluations are dated on it) or the reader's own when that is later (the zone of
-    whoever asks: a page's or a token's person, the site's for the command line)."""
-    return max(org_today(), timezone.localdate())
+    """The last day signals and health can be read as of: today in UTC, the organization's
+    day (`org_today`), on which evaluations date what they store and Insights reads them,
+    whatever the date is in the zone of whoever asks (a page's or a token's person, the
+    site's for the command line). So a day is refused alike everywhere, and the same day
+    reads the same stored figures on Insights, the API and the command line."""
+    return org_today()
 
 
 def check_as_of(day: dt.date, field: str = "as_of", what: str = "as_of") -> None:
     """Refuse a day to read signals or health as of that is outside the supported years,
     or after today (`latest_day`): nothing is known of it yet, and the latest figures are
-    not that day's. `field` names it in the refusal, `what` in its message."""
+    not that day's. `field` names it in the refusal, `what` in its message, which says the
+    day is a UTC day when the reader's own date is another."""
     check_in_range(day, field, what)
     today = latest_day()
     if day > today:
+        own, zone = timezone.localdate(), timezone.get_current_timezone_name()
+        said = f"today ({iso(today)})"
+        if own != today:
+            said = f"today in UTC ({iso(today)}, the figures' day; {iso(own)} in {zone})"
         raise ServiceError(
-            f"{what} ({iso(day)}) is after today ({iso(today)}): nothing is known of it "
+            f"{what} ({iso(day)}) is after {said}: nothing is known of it "
             "yet. Give today or an earlier day, or leave it out for the latest figures.",
             fields={field: ["Enter today or an earlier day."]},
             code="future_date",

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import functools
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accord.core import dates, timezones
@@ -27,12 +26,13 @@ from accord.web import pickers
 LIVE_TEAM_STATES = (TeamState.FORMING, TeamState.ACTIVE, TeamState.ADVISORY)
 
 
-@functools.cache
 def timezone_choices() -> list[tuple[str, str]]:
     """The time zones people may choose (Area/Location, and UTC: `timezones.places`), for a
-    select: read from the zone database on first use (it takes most of a second, paid
-    otherwise by every process at start-up)."""
-    return [(tz, tz) for tz in timezones.places()]
+    select: the zone's name is the value, the country, place and current offset from UTC
+    the label ("India · Kolkata (UTC+05:30)": `timezones.choices`). Read from the zone
+    database on first use (it takes most of a second, paid otherwise by every process at
+    start-up), the labels made again each hour (offsets change with daylight saving)."""
+    return timezones.choices(timezone.now())
 
 
 class TimezoneField(forms.ChoiceField):

@@ -15,7 +15,12 @@ from accord.org.models import Organization, Team
 def add_scope_arguments(parser) -> None:
     parser.add_argument("--org", help="slug of the organization")
     parser.add_argument("--team", help="slug (or id) of a team: it and every team below it")
-    parser.add_argument("--as-of", dest="as_of", help="a past date, YYYY-MM-DD (default: now)")
+    parser.add_argument(
+        "--as-of",
+        dest="as_of",
+        help="a past date, YYYY-MM-DD: today in UTC, the day signals and health are dated "
+        "on as on Insights, or earlier (default: now)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -41,7 +46,8 @@ def scope(opts) -> tuple[Organization, Team | None, dt.date | None]:
                 f"--as-of takes a date like 2026-03-31, not {opts['as_of']!r}.", returncode=2
             ) from None
         try:
-            # A past date (or today): a later one would show today's figures as its own.
+            # A past date (or today in UTC, whatever the site's zone says the date is, as on
+            # Insights): a later one would show today's figures as its own.
             queries.check_as_of(as_of, "as_of", "--as-of")
         except ServiceError as exc:
             raise CommandError(exc.message, returncode=2) from None
