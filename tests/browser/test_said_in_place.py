@@ -1,7 +1,9 @@
 """After a comment is posted, edited or deleted, or an inbox item is marked done, the page
 comes back with what was done said where it was done, the keyboard on it: read out by a
 screen reader as the focus lands, and the next Tab goes on from there (the comment's own
-links, the inbox's next item), not from the top of the page."""
+links, the inbox's next item), not from the top of the page. The inbox's last item marked
+done (or reopened from Done) puts the keyboard on the same control of the item before, or,
+when the list is now empty, on what says so; a screen reader hears what was done."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from accord.conversation import services as conversation
+from accord.conversation.models import InboxItem
 from accord.decisions import services as decisions
-from tests.browser.conftest import open_signed_in
+from tests.browser.conftest import has_focus, open_signed_in
+from tests.browser.live import focused, listen, said, wait_said
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,12 +84,12 @@ def comment_id(page) -> int:
 
 
 def test_an_inbox_item_marked_done_is_said_where_it_was_and_tab_goes_on_to_the_next(page, cast):
-    from accord.conversation.models import InboxItem
-
     d = decisions.create_decision(cast.org, None, "Which database?", approver=cast.leader)
     for body in ("First, @mia.member", "Second, @mia.member", "Third, @mia.member"):
         conversation.post_comment(cast.org, cast.leader, d, body)
-    _, second, third = InboxItem.objects.filter(person=cast.member).order_by("-created_at", "-id")
+    first, second, third = InboxItem.objects.filter(person=cast.member).order_by(
+        "-created_at", "-id"
+    )
     page.set_default_navigation_timeout(60_000)
     open_signed_in(page, cast.member.email, "/o/acme/inbox/")
     page.locator(f"#inbox-{second.pk}").get_by_role("button", name="Mark done").focus()
@@ -97,10 +101,11 @@ def test_an_inbox_item_marked_done_is_said_where_it_was_and_tab_goes_on_to_the_n
     assert focused_item(page) == f"inbox-{third.pk}"
     assert focused_name(page) == third.title  # its link (a button that opens it)
 
-    # The last of the list marked done: said at its end; reopened from Done, the same.
+    # The last of the list marked done: the keyboard goes back to the item before it (the
+    # end of the page would send the next Tab to its top), the status said at the list's end.
     page.locator(f"#inbox-{third.pk}").get_by_role("button", name="Mark done").click()
-    focused_status(page, f"Done: {third.title}")
-    expect(page.locator(".inbox > li").last.locator("[role=status]")).to_be_visible()
+    has_focus(page, f"inbox-{first.pk}-action")
+    expect(page.locator(".inbox [role=status]")).to_have_text(f"Done: {third.title}")
     page.get_by_role("navigation", name="Inbox").get_by_role("link", name="Done").click()
     page.locator(f"#inbox-{second.pk}").get_by_role("button", name="Reopen", exact=False).click()
     focused_status(page, f"Back in your inbox: {second.title}")
@@ -117,8 +122,6 @@ def focused_item(page) -> str | None:
 
 
 def test_without_script_the_same_is_said_where_it_was_done(browser, live_server, cast):
-    from accord.conversation.models import InboxItem
-
     d = decisions.create_decision(cast.org, None, "Which database?", approver=cast.leader)
     for body in ("First, @mia.member", "Second, @mia.member", "Third, @mia.member"):
         conversation.post_comment(cast.org, cast.leader, d, body)
@@ -140,3 +143,60 @@ def test_without_script_the_same_is_said_where_it_was_done(browser, live_server,
         page.get_by_role("button", name="Comment", exact=True).click()
     focused_status(page, "Comment posted.")
     context.close()
+
+
+def mentions(cast, *questions: str) -> list[InboxItem]:
+    """Mia is mentioned once on each of these decisions: her inbox items, as it lists them
+    (newest first)."""
+    for question in questions:
+        d = decisions.create_decision(cast.org, None, question, approver=cast.leader)
+        conversation.post_comment(cast.org, cast.leader, d, "Your view, @mia.member?")
+    return list(InboxItem.objects.filter(person=cast.member).order_by("-created_at", "-id"))
+
+
+def mark_done(page, item: InboxItem) -> None:
+    """Mark `item` done as a keyboard user does: Enter on its Mark done."""
+    page.locator(f"#inbox-{item.pk}").get_by_role("button", name="Mark done").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_the_last_item_marked_done_leaves_the_keyboard_on_the_one_before(page, cast):
+    first, middle, last = mentions(cast, "Which database?", "Which queue?", "Which cache?")
+    listen(page)
+    page.set_default_navigation_timeout(60_000)
+    open_signed_in(page, cast.member.email, "/o/acme/inbox/")
+
+    mark_done(page, last)
+    # On the Mark done of the item before, not on the page's end; what was done is said.
+    has_focus(page, f"inbox-{middle.pk}-action")
+    wait_said(page, f"Done: {last.title}")
+    expect(page.locator(".inbox [role=status]")).to_have_text(f"Done: {last.title}")
+
+    # The first: said where it was, and Tab goes on to the item after it (its link).
+    mark_done(page, first)
+    has_focus(page, "said-here")
+    page.keyboard.press("Tab")
+    assert focused_item(page) == f"inbox-{middle.pk}"
+
+    # The only one left: the list says it is empty, and the keyboard is there.
+    mark_done(page, middle)
+    has_focus(page, "inbox-empty")
+    expect(page.locator("#inbox-empty")).to_have_text("Nothing waiting on you.")
+    wait_said(page, f"Done: {middle.title}")
+    assert focused(page) == "p#inbox-empty"
+
+
+def test_the_last_item_reopened_from_done_leaves_the_keyboard_on_the_reopen_before(page, cast):
+    first, middle, last = mentions(cast, "Which database?", "Which queue?", "Which cache?")
+    for item in (first, middle, last):
+        conversation.mark_done(cast.org, cast.member, item)
+    listen(page)
+    page.set_default_navigation_timeout(60_000)
+    open_signed_in(page, cast.member.email, "/o/acme/inbox/?state=done")
+    page.locator(f"#inbox-{last.pk}").get_by_role("button", name="Reopen", exact=False).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    has_focus(page, f"inbox-{middle.pk}-action")
+    wait_said(page, f"Back in your inbox: {last.title}")
+    assert f"Back in your inbox: {last.title}" in said(page)

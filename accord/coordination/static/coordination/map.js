@@ -100,17 +100,89 @@
   // that grows with it; an edge's milestone, drawn at its own size, shows once it is
   // readable (min-zoomed-font-size in the style).
   var NAME_SIZE = 13, NAME_WIDTH = 110, READABLE = 11;
-  var restyling = false;
+  var restyling = false, nameSize = NAME_SIZE;
+  function styleNames(size) {
+    nameSize = size;
+    cy.style().selector("node").style({
+      "font-size": size, "text-max-width": NAME_WIDTH * size / NAME_SIZE,
+    }).update();
+  }
+  function sizeNames() {
+    var size = Math.max(NAME_SIZE, READABLE / cy.zoom());
+    if (size !== nameSize) styleNames(size);
+  }
   function keepNamesReadable() {
     if (restyling) return;
     restyling = true;
     window.requestAnimationFrame(function () {
       restyling = false;
-      var size = Math.max(NAME_SIZE, READABLE / cy.zoom());
-      cy.style().selector("node").style({
-        "font-size": size, "text-max-width": NAME_WIDTH * size / NAME_SIZE,
-      }).update();
+      sizeNames();
     });
+  }
+
+  // No two names overlap, nor a name a node: the layout places the nodes with their names
+  // at the size they had, but fitting a map into a narrow screen (a phone) zooms it out, so
+  // the names, kept readable, grow against the picture. Each node's box (its name included)
+  // is pushed apart from any it overlaps, along the shorter way out, until none does; which
+  // can make the picture larger and zoom it out again, so the names grow, and again. When
+  // that has not settled after a few rounds, the map stays at the zoom its names were
+  // sized for, apart, and is panned to see the rest.
+  var NAME_GAP = 4;  // screen pixels between two names
+  function apart(gap) {
+    var nodes = cy.nodes(), boxes = [];
+    nodes.forEach(function (n) {
+      // Measured again (not cached): the names were just resized.
+      var b = n.boundingBox({ includeLabels: true, includeOverlays: false, includeEdges: false, useCache: false });
+      boxes.push({ x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, dx: 0, dy: 0 });
+    });
+    function shift(b, dx, dy) { b.x1 += dx; b.x2 += dx; b.y1 += dy; b.y2 += dy; b.dx += dx; b.dy += dy; }
+    var moved = false;
+    for (var round = 0; round < 200; round++) {
+      var again = false;
+      for (var i = 0; i < boxes.length; i++) {
+        for (var j = i + 1; j < boxes.length; j++) {
+          var a = boxes[i], b = boxes[j];
+          var ox = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1) + gap;
+          var oy = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1) + gap;
+          if (ox <= 0 || oy <= 0) continue;
+          again = true;
+          if (ox < oy) {
+            var right = a.x1 + a.x2 >= b.x1 + b.x2 ? 1 : -1;  // a goes right of b, or left
+            shift(a, right * ox / 2, 0); shift(b, -right * ox / 2, 0);
+          } else {
+            var below = a.y1 + a.y2 >= b.y1 + b.y2 ? 1 : -1;  // a goes below b, or above
+            shift(a, 0, below * oy / 2); shift(b, 0, -below * oy / 2);
+          }
+        }
+      }
+      if (!again) break;
+      moved = true;
+    }
+    if (moved) {
+      cy.batch(function () {
+        nodes.forEach(function (n, k) {
+          var p = n.position();
+          n.position({ x: p.x + boxes[k].dx, y: p.y + boxes[k].dy });
+        });
+      });
+    }
+    return moved;
+  }
+  // On a screen taller than it is wide (a phone), a layout that came out wider than tall is
+  // turned a quarter: it then uses the screen's height rather than being shrunk to its width.
+  function upright() {
+    var b = cy.nodes().boundingBox({ includeLabels: false, includeOverlays: false });
+    if (cy.height() <= cy.width() || b.w <= b.h * 1.2) return;
+    cy.batch(function () {
+      cy.nodes().forEach(function (n) {
+        var p = n.position();
+        n.position({ x: p.y, y: -p.x });
+      });
+    });
+  }
+  function fit() {
+    cy.fit(undefined, 24);
+    if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }
   }
 
   function layout() {
@@ -120,8 +192,14 @@
       idealEdgeLength: function () { return 90; }, edgeElasticity: function () { return 100; },
       nodeOverlap: 20, gravity: 60, numIter: 1500, componentSpacing: 60,
     }).run();
-    cy.fit(undefined, 24);
-    if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }
+    upright();
+    for (var round = 0; round < 6; round++) {
+      fit();
+      sizeNames();
+      if (!apart(NAME_GAP / cy.zoom())) break;
+    }
+    // Not settled, or as far out as the map zooms: larger than the screen, shown from its middle.
+    if (round === 6 || cy.zoom() <= cy.minZoom()) cy.center();
     keepNamesReadable();
   }
 

@@ -628,6 +628,25 @@
     }, 400);
   }
 
+  // A change said where it was done (conversation/_said.html, focused as the page loads) that
+  // ends its list: the inbox's last item left it, and Tab from there would leave the page.
+  // The message names (data-focus-instead) where the keyboard goes instead: the same control
+  // of the item before it, or what says the list is empty. The message, a live region, is
+  // then written in again, so that it is said all the same.
+  function saidElsewhere() {
+    var status = document.querySelector("[data-focus-instead]");
+    var target = status && document.getElementById(status.getAttribute("data-focus-instead"));
+    if (!target) return;
+    var active = document.activeElement;
+    var idle = !active || active === document.body || active === document.documentElement;
+    if (!idle && active !== status) return;
+    status.removeAttribute("autofocus");
+    focusOn(target);
+    var text = status.textContent;
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = text; }, 400);
+  }
+
   // "Load more" (data-more: htmx puts the next rows in place of its row, or after the row
   // it is in): the keyboard goes to the first row that came, not back to the top of the page.
   var moreRows = null;
@@ -687,7 +706,7 @@
 
   function start() {
     ownAddress(); servedForms(); applyStyles(document); showCopyButtons(document); menus();
-    currentInView(); topbarHeight(); skipLink(); refusedFocus(); refusedFocusAfterLoad(); sayMessages();
+    currentInView(); topbarHeight(); skipLink(); refusedFocus(); refusedFocusAfterLoad(); saidElsewhere(); sayMessages();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
