@@ -25,6 +25,7 @@ VERBS = {
     "linked": "linked",
     "unlinked": "unlinked",
     "confidence_set": "set the confidence of",
+    "timezone_confirmed": "confirmed the time zone of",
     "login_given": "gave a login to",
     "password_set": "set the password of",
     # Single sign-on proved who holds the address of a login whose password another

@@ -2503,20 +2503,38 @@ SSO_DISAGREE = (
 
 @transaction.atomic
 def set_organization_timezone(
-    org: Organization, actor: Person | None, timezone: Any
+    org: Organization, actor: Person | None, timezone: Any, *, confirm: bool = False
 ) -> Organization:
     """The time zone new people (added, invited, imported, signing on) start with, and
     a cadence set up from a template with none given, recorded ("updated", the old and
     the new zone). Nobody's zone changes: each person keeps theirs. Admins only; a zone
-    that is not a place's is refused, as anywhere (`validate_timezone`)."""
+    that is not a place's is refused, as anywhere (`validate_timezone`). `confirm`: an
+    admin chose the zone it already has (an organization that works in UTC saves it on
+    its settings page): recorded once ("timezone_confirmed"), as the getting-started
+    guide's first step reads it; otherwise an unchanged zone records nothing."""
     require_role(actor, Role.ADMIN, "change the organization's time zone")
     if actor is not None and actor.org_id != org.pk:
         raise PermissionDenied("Only an admin of this organization may change its time zone.")
     zone = validate_timezone(str(timezone or "").strip(), kept=org.timezone)
     org = Organization.objects.select_for_update().get(pk=org.pk)
     if zone == org.timezone:
+        if confirm and not timezone_chosen(org):
+            activity.record(org, actor, "timezone_confirmed", org, after={"timezone": zone})
         return org
     return update_and_record(org, actor, org, {"timezone": zone})
+
+
+def timezone_chosen(org: Organization) -> bool:
+    """Whether an admin has chosen the organization's time zone: changed it, or confirmed
+    the one it has (`set_organization_timezone`), as recorded in its events."""
+    from accord.activity.models import Event
+
+    return (
+        Event.objects.for_org(org)
+        .filter(target_type=activity.target_type_of(org), target_id=str(org.pk))
+        .filter(verb__in=("updated", "timezone_confirmed"), after__has_key="timezone")
+        .exists()
+    )
 
 
 @transaction.atomic

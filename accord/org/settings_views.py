@@ -50,13 +50,13 @@ def organization(request):
         old = org.timezone
         try:
             org = services.set_organization_timezone(
-                org, request.person, zone_form.cleaned_data["timezone"]
+                org, request.person, zone_form.cleaned_data["timezone"], confirm=True
             )
         except ServiceError as exc:
             form_error(zone_form, exc)
         else:
             if org.timezone == old:
-                messages.info(request, "The time zone is unchanged.")
+                messages.info(request, f"The time zone stays {org.timezone}.")
             else:
                 messages.success(
                     request,

@@ -52,16 +52,11 @@ def hidden(org: Organization) -> bool:
 
 def zone_set(org: Organization) -> bool:
     """Whether the organization's time zone was set: it is another than UTC, the zone it
-    starts with, or an admin has changed it (an "updated" event of the organization with
-    its time zone) — an organization that means UTC, set elsewhere first and back."""
-    if org.timezone != "UTC":
-        return True
-    return (
-        Event.objects.for_org(org)
-        .filter(target_type=target_type_of(org), target_id=str(org.pk), verb="updated")
-        .filter(after__has_key="timezone")
-        .exists()
-    )
+    starts with, or an admin chose it (changed it, or saved UTC on Organization settings:
+    `org.services.timezone_chosen`)."""
+    from accord.org.services import timezone_chosen
+
+    return org.timezone != "UTC" or timezone_chosen(org)
 
 
 def first_team_without_lead(org: Organization) -> Team | None:
@@ -124,8 +119,8 @@ def steps(org: Organization, counts: dict[str, int]) -> list[dict]:
             "text": "New people (added, invited, imported) start in it, and so do the "
             "cadences they set up (a weekly check-in at 09:00 is 09:00 there); each person "
             "may change their own. Done once it is another zone than UTC, or an admin "
-            "changed it on Organization settings (working in UTC: choose another zone, then "
-            "UTC again).",
+            "saved it on Organization settings (UTC too, for an organization that works "
+            "in UTC).",
             "links": [("Organization settings", _url("org:settings", org))],
         },
         {

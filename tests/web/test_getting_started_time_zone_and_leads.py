@@ -15,6 +15,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from accord.activity.models import Event
 from accord.interchange import csvio
 from accord.org import services
 from accord.org.models import Membership, Organization, Person, Role
@@ -44,6 +45,23 @@ def test_the_time_zone_is_the_first_step_and_links_to_the_settings(newco):
     step = _step(html, "timezone")
     assert "Set the organization&#x27;s time zone" in step
     assert 'href="/o/newco/settings/organization/"' in step
+
+
+def test_an_organization_that_works_in_utc_ticks_the_step_by_saving_it(newco):
+    org, admin = newco
+    services.set_organization_timezone(org, admin, "UTC")  # unchanged: not a choice made
+    assert step_states(home(admin))["timezone"] == "To do"
+    client = login(admin)
+    response = client.post(
+        "/o/newco/settings/organization/", {"action": "timezone", "timezone": "UTC"}, follow=True
+    )
+    assert "The time zone stays UTC." in response.content.decode()
+    assert step_states(home(admin))["timezone"] == "Done"
+    # Saved again, it is recorded once.
+    client.post("/o/newco/settings/organization/", {"action": "timezone", "timezone": "UTC"})
+    confirmed = Event.objects.filter(org=org, verb="timezone_confirmed")
+    assert confirmed.count() == 1 and confirmed.get().after == {"timezone": "UTC"}
+    assert "confirmed the time zone of" in login(admin).get("/o/newco/activity/").content.decode()
 
 
 def test_the_time_zone_step_is_done_once_set_and_stays_done_back_on_utc(newco):

@@ -204,8 +204,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if create_org is not None:
                     organization = services.create_organization(create_org, org or "")
-                    if zone:
-                        organization = services.set_organization_timezone(organization, None, zone)
+                    if zone:  # chosen, UTC too: the guide's time zone step is done
+                        organization = services.set_organization_timezone(
+                            organization, None, zone, confirm=True
+                        )
                 # Someone already in the organization by this address (added by an admin,
                 # a file or an import) is given the login: never a second person.
                 person = queries.find_person(organization, email=email)
