@@ -300,7 +300,7 @@ class History:
 
     def snap(self, moment: dt.datetime) -> Snapshot:
         if moment not in self._snaps:
-            self._snaps[moment] = snapshot_mod.load(self.org, moment)
+            self._snaps[moment] = snapshot_mod.load(self.org, moment, rhythm=False)
         return self._snaps[moment]
 
     def signals(self, moment: dt.datetime, scope: set[int] | None) -> list:

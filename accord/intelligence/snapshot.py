@@ -446,10 +446,17 @@ def _rewind(
 
 
 def load(
-    org: Organization, as_of: dt.datetime | dt.date | None = None, *, live: bool | None = None
+    org: Organization,
+    as_of: dt.datetime | dt.date | None = None,
+    *,
+    live: bool | None = None,
+    rhythm: bool = True,
 ) -> Snapshot:
     """The organization as it was at `as_of` (default: now). `live` says the moment is now
-    (default: when `as_of` is not given), e.g. for a moment an evaluation of now took."""
+    (default: when `as_of` is not given), e.g. for a moment an evaluation of now took.
+    `rhythm=False` leaves out the cadences' rounds and meetings (`Snapshot.cadences` stays
+    empty), for a reader that does not look at them: a weekly briefing, which reads
+    the cadences itself (a third of a large organization's snapshot)."""
 
     moment = as_moment(as_of)
     snap = Snapshot(
@@ -472,7 +479,8 @@ def load(
     _load_alignment(org, snap)
     _load_coordination(org, snap)
     _load_decisions(org, snap)
-    _load_rhythm(org, snap)
+    if rhythm:
+        _load_rhythm(org, snap)
     return snap
 
 
