@@ -126,7 +126,8 @@ def _can_manage(person: Person, cadence: Cadence) -> bool:
 # --- My week -------------------------------------------------------------------------------
 
 
-OWN_ROUNDS_SHOWN = 10  # check-in cadences of one's own whose open round My week shows
+# Check-in cadences of one's own whose round (open, or due this week) My week shows.
+OWN_ROUNDS_SHOWN = 10
 
 
 @org_view
@@ -160,8 +161,27 @@ def my_week(request):
     )
     # The open rounds of the check-ins the viewer owns, owed by them or not: who is in, and
     # the round's page, where those not in yet are reminded.
-    run = queries.cadences(org).filter(owner=me, kind=CadenceKind.CHECKIN).order_by("name")
-    rounds = [r for c in run[:OWN_ROUNDS_SHOWN] if (r := queries.open_round(org, c, now))]
+    run = list(
+        queries.cadences(org)
+        .filter(owner=me, kind=CadenceKind.CHECKIN)
+        .order_by("name")[:OWN_ROUNDS_SHOWN]
+    )
+    rounds = [r for c in run if (r := queries.open_round(org, c, now))]
+    # Those not open yet whose next round is due this week, of the ones the viewer runs
+    # without owing them (who owes one has it under their check-ins already): its date,
+    # from `next_occurrences` as every "next" (no query: a check-in has no meetings).
+    opened = {r.cadence.pk for r in rounds}
+    others = [c for c in run if c.pk not in opened and not scope.owes(c)]
+    nexts = queries.next_occurrences(others, now)
+    week_end = now + dt.timedelta(days=7)
+    run_next = sorted(
+        (
+            (c, occ, c.window(occ)[0])
+            for c in others
+            if (occ := nexts.get(c.pk)) is not None and occ.start < week_end
+        ),
+        key=lambda row: row[1].start,
+    )
     # A new organization's: no cadence at all yet, and who may set up the first one.
     first = not mine and not Cadence.objects.for_org(org).exists()
     can_create = first and rights.may_set_up_any(org, me)
@@ -170,6 +190,7 @@ def my_week(request):
         "rhythm/my_week.html",
         {
             "rounds": rounds,
+            "run_next": run_next,
             "owed": owed,
             "upcoming": upcoming,
             "due": due,
