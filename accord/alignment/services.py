@@ -2422,11 +2422,12 @@ def set_initiative_status(
     if status == InitiativeStatus.DONE:
         changes["progress"] = 100
     _write_ranks(stack)
-    # Proposed work leaves the Next up list (which closes up) whatever it becomes, and
-    # work proposed again joins it last.
-    next_up = [i for i in _lock_next_up(initiative.team) if i.pk != initiative.pk]
-    changes["next_rank"] = len(next_up) + 1 if status == InitiativeStatus.PROPOSED else None
-    _write_ranks(next_up, "next_rank")
+    if InitiativeStatus.PROPOSED in (old, status):
+        # Proposed work leaves the Next up list (which closes up) whatever it becomes, and
+        # work proposed again joins it last.
+        next_up = [i for i in _lock_next_up(initiative.team) if i.pk != initiative.pk]
+        changes["next_rank"] = len(next_up) + 1 if status == InitiativeStatus.PROPOSED else None
+        _write_ranks(next_up, "next_rank")
     before = {"status": old, "rank": old_rank}
     for k, v in changes.items():
         setattr(initiative, k, v)
