@@ -11,6 +11,7 @@ from accord.alignment import services as s
 from accord.alignment.models import Initiative, RankChange
 from accord.core.errors import PermissionDenied, ServiceError
 from accord.org import services as org_services
+from tests.alignment.test_stack import _order as stack_order
 from tests.conftest import api_client, login
 
 PAGE = "/o/acme/alignment/teams/platform/"
@@ -27,14 +28,7 @@ def _next_up(team):
     return [t for t, _ in rows]
 
 
-def _stack(team):
-    rows = list(
-        Initiative.objects.filter(team=team, status="active")
-        .order_by("rank")
-        .values_list("title", "rank")
-    )
-    assert [r for _, r in rows] == list(range(1, len(rows) + 1)), rows
-    return [t for t, _ in rows]
+_stack = stack_order  # the stack's titles, top first, its ranks checked dense
 
 
 def _make(cast, titles, status="proposed"):
